@@ -1,0 +1,118 @@
+/* CONT_* environment variables: one table, read and validated at MPI_Init.
+ * An unknown CONT_* variable or a bad value is an error, never ignored. */
+#include "cont-internal.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+extern char **environ;
+
+cont_config_t cont_cfg = {
+    .progress_thread = CONT_PT_AUTO,
+    .progress_cpu = -2,
+    .poll_spin = 200,
+    .poll_yield = 20,
+    .poll_max_sleep_us = 50,
+    .finalize_timeout_ms = 2000,
+    .max_inline_depth = 16,
+    .verbose = 1,
+};
+
+static int parse_int(const char *name, const char *v, int lo, int hi, int *out)
+{
+    char *end;
+    errno = 0;
+    long x = strtol(v, &end, 10);
+    if (errno || end == v || *end || x < lo || x > hi) {
+        fprintf(stderr, "libcont: %s='%s': expected an integer in %d..%d\n", name, v, lo, hi);
+        return 1;
+    }
+    *out = (int)x;
+    return 0;
+}
+
+static int set_progress_thread(const char *name, const char *v)
+{
+    if (!strcasecmp(v, "auto"))
+        cont_cfg.progress_thread = CONT_PT_AUTO;
+    else if (!strcasecmp(v, "on") || !strcmp(v, "1") || !strcasecmp(v, "yes"))
+        cont_cfg.progress_thread = CONT_PT_ON;
+    else if (!strcasecmp(v, "off") || !strcmp(v, "0") || !strcasecmp(v, "no"))
+        cont_cfg.progress_thread = CONT_PT_OFF;
+    else {
+        fprintf(stderr, "libcont: %s='%s': expected auto, on or off\n", name, v);
+        return 1;
+    }
+    return 0;
+}
+
+static int set_progress_cpu(const char *name, const char *v)
+{
+    if (!strcasecmp(v, "none"))
+        cont_cfg.progress_cpu = -2;
+    else if (!strcasecmp(v, "auto"))
+        cont_cfg.progress_cpu = -1;
+    else if (parse_int(name, v, 0, 1 << 20, &cont_cfg.progress_cpu)) {
+        fprintf(stderr, "libcont: %s: use a core index (0, 1, ...), auto or none\n", name);
+        return 1;
+    }
+    return 0;
+}
+
+#define INT_SETTER(fn, field, lo, hi)                                  \
+    static int fn(const char *name, const char *v)                     \
+    {                                                                  \
+        return parse_int(name, v, lo, hi, &cont_cfg.field);            \
+    }
+INT_SETTER(set_poll_spin, poll_spin, 0, 100000000)
+INT_SETTER(set_poll_yield, poll_yield, 0, 100000000)
+INT_SETTER(set_poll_max_sleep, poll_max_sleep_us, 1, 1000000)
+INT_SETTER(set_finalize_timeout, finalize_timeout_ms, 0, 3600000)
+INT_SETTER(set_inline_depth, max_inline_depth, 1, 100000)
+INT_SETTER(set_verbose, verbose, 0, 2)
+
+/* Variables that other layers (omp-glue, contrun) read themselves are listed
+ * with a NULL setter so that libcont does not reject them. */
+static const struct {
+    const char *name;
+    int (*set)(const char *name, const char *value);
+} vars[] = {
+    {"CONT_PROGRESS_THREAD", set_progress_thread},
+    {"CONT_PROGRESS_CPU", set_progress_cpu},
+    {"CONT_POLL_SPIN", set_poll_spin},
+    {"CONT_POLL_YIELD", set_poll_yield},
+    {"CONT_POLL_MAX_SLEEP_US", set_poll_max_sleep},
+    {"CONT_FINALIZE_TIMEOUT_MS", set_finalize_timeout},
+    {"CONT_MAX_INLINE_DEPTH", set_inline_depth},
+    {"CONT_VERBOSE", set_verbose},
+};
+
+int cont_config_load(void)
+{
+    int bad = 0;
+    for (char **e = environ; e && *e; e++) {
+        if (strncmp(*e, "CONT_", 5))
+            continue;
+        const char *eq = strchr(*e, '=');
+        size_t len = eq ? (size_t)(eq - *e) : strlen(*e);
+        size_t i;
+        for (i = 0; i < sizeof vars / sizeof vars[0]; i++)
+            if (strlen(vars[i].name) == len && !strncmp(vars[i].name, *e, len))
+                break;
+        if (i == sizeof vars / sizeof vars[0]) {
+            fprintf(stderr, "libcont: unknown environment variable %.*s; known:", (int)len, *e);
+            for (i = 0; i < sizeof vars / sizeof vars[0]; i++)
+                fprintf(stderr, " %s", vars[i].name);
+            fprintf(stderr, "\n");
+            bad = 1;
+            continue;
+        }
+        if (vars[i].set && vars[i].set(vars[i].name, eq ? eq + 1 : ""))
+            bad = 1;
+    }
+    return bad;
+}

@@ -1,0 +1,232 @@
+/* libcont internals: the objects and the functions the source files share.
+ *
+ * Objects
+ *  - cont_t: one continuation (callback + its operations).  Its `pending`
+ *    counter is the number of operations not yet accounted for, plus one
+ *    "guard" unit held by the registering thread until registration is over;
+ *    whoever takes it to zero fires the continuation, so it fires exactly
+ *    once.  Each operation slot has an atomic state (PENDING -> DONE or
+ *    ABANDONED) so its status is written by exactly one thread.  `refs` keeps
+ *    the object alive while the engine or an attached CR still points at it.
+ *  - cr_t: one continuation request.  `state` packs the active bit with the
+ *    number of registered continuations not yet run, so "active with nothing
+ *    left" (complete) is a single compare-and-swap.  `refs` keeps the object
+ *    alive past MPI_Request_free while continuations still point at it.
+ *
+ * Threads: registration is lock-free; the engine (engine.c) has one owner at
+ * a time (a try-lock); callbacks run with no libcont lock held.
+ */
+#ifndef CONT_INTERNAL_H
+#define CONT_INTERNAL_H
+
+#include "config.h"
+#include "mpi-continue.h"
+#include "lfstack.h"
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdint.h>
+
+#define CONT_CONTINUE_FLAGS                                                        \
+    (MPIX_CONT_REQBUF_VOLATILE | MPIX_CONT_REQUESTS_FREE | MPIX_CONT_DEFER_COMPLETE | \
+     MPIX_CONT_INVOKE_FAILED | MPIX_CONT_IMMEDIATE)
+#define CONT_ALL_FLAGS (CONT_CONTINUE_FLAGS | MPIX_CONT_POLL_ONLY)
+
+/* ------------------------------------------------------------ config.c */
+typedef enum { CONT_PT_AUTO, CONT_PT_ON, CONT_PT_OFF } cont_pt_mode_t;
+
+typedef struct {
+    cont_pt_mode_t progress_thread;
+    int progress_cpu;        /* -2 none, -1 auto, >= 0 core index */
+    int poll_spin;           /* busy polls before yielding */
+    int poll_yield;          /* yielding polls before sleeping */
+    int poll_max_sleep_us;   /* longest sleep between polls while pending */
+    int finalize_timeout_ms; /* how long MPI_Finalize lets pending work finish */
+    int max_inline_depth;    /* nesting of callbacks run inside MPIX_Continue */
+    int verbose;             /* 0 quiet, 1 notices, 2 every error too */
+} cont_config_t;
+
+extern cont_config_t cont_cfg;
+/* Read and validate every CONT_* variable; on error, prints why and returns
+ * non-zero. */
+int cont_config_load(void);
+
+/* ------------------------------------------------------------ error.c */
+/* Format a message, invoke MPI_COMM_WORLD's error handler with errclass and
+ * return errclass. */
+int cont_error(int errclass, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* As cont_error, for array functions: returns MPI_ERR_IN_STATUS. */
+int cont_error_in_status(const char *fn);
+void cont_empty_status(MPI_Status *st, int err);
+
+/* ------------------------------------------------------------ reqmap.c */
+/* Which MPI request handles libcont owns (has a continuation on), and which
+ * are persistent.  Lock-free bitmaps indexed by MPICH's handle layout. */
+int cont_reqmap_init(void);
+void cont_reqmap_fini(void);
+int cont_req_claim(MPI_Request h);   /* 1 if claimed, 0 if already owned */
+/* 1 if h is owned by a continuation, waiting out the engine's window between
+ * PMPI_Testsome freeing a handle (MPICH may reuse its value at once) and the
+ * engine releasing its claim. */
+int cont_req_owned_stable(MPI_Request h);
+void cont_req_release(MPI_Request h);
+int cont_req_owned(MPI_Request h);
+void cont_req_set_persistent(MPI_Request h);
+void cont_req_clear_persistent(MPI_Request h);
+int cont_req_is_persistent(MPI_Request h);
+
+/* ------------------------------------------------------------ crtable.c */
+/* A CR handle: MPICH's request object type with the "invalid" kind bits
+ * (which MPICH never hands out except for MPI_REQUEST_NULL) and a non-zero
+ * generation:slot payload.  Cheap to recognise without a lookup. */
+#define CONT_CR_TAG 0x2c000000u
+#define CONT_CR_TAG_MASK 0xfc000000u
+static inline int cont_is_cr_handle(MPI_Request h)
+{
+    return ((unsigned)h & CONT_CR_TAG_MASK) == CONT_CR_TAG && h != MPI_REQUEST_NULL;
+}
+
+struct cont;
+typedef struct cr {
+    MPI_Request handle;
+    _Atomic uint64_t state;       /* CR_ACTIVE | count * CR_ONE */
+    atomic_int refs;              /* user handle + continuations + transient */
+    int poll_only;
+    int max_poll;                 /* <= 0: no limit */
+    lf_stack_t held;              /* fired while inactive: wait for MPI_Start */
+    lf_stack_t ready;             /* POLL_ONLY: ready, waiting for a tester */
+    fifo_t ready_local;           /* tester-private part of `ready` */
+    _Atomic(struct cont *) parent;/* continuation this CR is an operation of */
+    int parent_idx;
+    pthread_mutex_t fail_mtx;     /* failed-continuation list (rare path) */
+    void **failed;
+    int nfailed, failcap;
+    atomic_int first_err;
+    struct cr *all_prev, *all_next; /* every live CR object, for finalize */
+} cr_t;
+
+#define CR_ACTIVE ((uint64_t)1)
+#define CR_ONE ((uint64_t)2)
+#define CR_COUNT(s) ((s) >> 1)
+
+int cont_crtable_alloc(cr_t *cr);            /* sets cr->handle; 0 on success */
+void cont_crtable_release(MPI_Request h);
+cr_t *cont_crtable_lookup(MPI_Request h);    /* NULL if not a live CR */
+void cont_crtable_fini(void);
+
+/* ------------------------------------------------------------ crequest.c */
+/* Find the live CR of handle h, or raise MPI_ERR_REQUEST naming fn/what. */
+int cont_cr_lookup_or_error(MPI_Request h, const char *fn, const char *what, cr_t **out);
+void cont_cr_complete_to_parent(cr_t *cr);
+void cont_cr_ref(cr_t *cr);
+void cont_cr_unref(cr_t *cr);
+int cont_cr_start(cr_t *cr, const char *fn);
+/* One non-blocking step: drive progress, run ready POLL_ONLY continuations
+ * (up to max_poll), and complete the CR if nothing is left.  Returns the
+ * CR's error on completion, else MPI_SUCCESS; errors are not raised. */
+int cont_cr_test(cr_t *cr, int *flag, MPI_Status *status);
+/* Complete an active CR if nothing is left (no progress, no callbacks). */
+int cont_cr_try_complete(cr_t *cr);
+void cont_cr_reactivate(cr_t *cr);
+int cont_cr_is_complete(cr_t *cr);
+int cont_cr_free(MPI_Request *req, const char *fn);
+int cont_cr_wait(cr_t *cr, MPI_Status *status);
+int cont_cr_get_status(cr_t *cr, int *flag, MPI_Status *status);
+void cont_cr_record_failure(cr_t *cr, void *cb_data, int err);
+void cont_cr_continuation_done(cr_t *cr);
+void cont_cr_hold(cr_t *cr, struct cont *c);
+void cont_cr_for_each(void (*fn)(cr_t *, void *), void *arg);
+int cont_cr_run_ready(cr_t *cr);
+
+/* ------------------------------------------------------------ continuation.c */
+enum { OP_PENDING = 0, OP_DONE = 1, OP_ABANDONED = 2 };
+typedef struct cont_op {
+    MPI_Request req;        /* ordinary operation (or MPI_REQUEST_NULL) */
+    cr_t *cr_op;            /* or a CR used as an operation */
+    _Atomic uint8_t state;
+    uint8_t tracked;        /* the engine tests it */
+} cont_op_t;
+
+typedef enum { CTX_REGISTER, CTX_START, CTX_ENGINE, CTX_CALLBACK } cont_ctx_t;
+
+typedef struct cont {
+    lf_node_t node;         /* first member: queues link through it */
+    cr_t *cr;
+    MPIX_Continue_cb_function *cb;
+    void *cb_data;
+    int flags;
+    int count;
+    MPI_Status *statuses;   /* NULL: ignored */
+    atomic_int pending;
+    atomic_int refs;
+    atomic_int err;         /* first error of the operations */
+    cont_op_t ops[];
+} cont_t;
+
+void cont_op_complete(cont_t *c, int idx, const MPI_Status *st, int err, cont_ctx_t ctx);
+void cont_fire(cont_t *c, cont_ctx_t ctx);
+void cont_run(cont_t *c);
+void cont_unref(cont_t *c);
+
+/* ------------------------------------------------------------ engine.c */
+typedef struct {
+    atomic_flag owner;                 /* try-lock: one engine owner */
+    lf_stack_t reg_q;                  /* continuations with operations to track */
+    lf_stack_t ready_q;                /* fired continuations to run */
+    atomic_int n_active;               /* operations in the array (approx.) */
+    atomic_int waiters;                /* application threads polling a CR */
+    atomic_uint release_seq;           /* odd while a sweep may hold stale claims */
+} cont_engine_t;
+extern cont_engine_t cont_engine;
+
+/* Try to own the engine and sweep once, then run the callbacks that became
+ * ready.  Returns the number of operations completed plus continuations run
+ * (0: nothing happened or someone else owns the engine). */
+int cont_progress(void);
+/* Run this thread's batch of ready continuations. */
+int cont_run_local(void);
+void cont_local_append(cont_t *c);
+int cont_engine_has_work(void);
+void cont_engine_submit(cont_t *c);    /* reg_q, wakes the progress thread */
+void cont_engine_submit_ready(cont_t *c);
+void cont_engine_fini(void);
+/* For the finalize report: for each tracked operation's continuation. */
+int cont_engine_pending_ops(void);
+
+/* Bounded back-off for pollers: spin, then yield, then short sleeps. */
+typedef struct { int n; } cont_backoff_t;
+void cont_backoff(cont_backoff_t *b);
+
+/* ------------------------------------------------------------ progress.c */
+int cont_progress_thread_start(void);
+void cont_progress_thread_stop(void);
+void cont_progress_wake(void);
+double cont_progress_thread_cpu(void);
+int cont_progress_thread_running(void);
+
+/* ------------------------------------------------------------ init.c */
+typedef struct {
+    atomic_int initialized;      /* 1 between MPI_Init and MPI_Finalize */
+    int thread_level;
+    int rank;
+    atomic_ullong registered, run_inline, run_engine, failed, ops_completed, sweeps;
+    atomic_ullong max_outstanding;
+} cont_global_t;
+extern cont_global_t cont_g;
+
+/* Lazily initialise libcont if MPI is initialised (by whatever route);
+ * returns non-zero if MPI is not initialised. */
+int cont_ensure_init(void);
+#define CONT_CHECK_INIT(fn)                                                      \
+    do {                                                                         \
+        if (!atomic_load_explicit(&cont_g.initialized, memory_order_acquire) &&  \
+            cont_ensure_init())                                                  \
+            return cont_error(MPI_ERR_OTHER, "%s: MPI is not initialized", fn);  \
+    } while (0)
+
+#define CONT_STAT_ADD(field, v) atomic_fetch_add_explicit(&cont_g.field, (v), memory_order_relaxed)
+
+/* Thread-local nesting depth of callbacks run by this thread. */
+extern _Thread_local int cont_tls_depth;
+
+#endif

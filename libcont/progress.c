@@ -1,0 +1,164 @@
+/* The progress thread: polls the engine while operations are pending,
+ * backing off spin -> yield -> short bounded sleeps; blocks (0% CPU) when
+ * nothing is pending and wakes at once on the next registration.  While an
+ * application thread waits on a CR it drives progress itself and this
+ * thread steps back, so the two do not both spin on a small machine. */
+#include "cont-internal.h"
+
+#include <hwloc.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+
+static pthread_t thread;
+static int running;
+static atomic_int stop, idle;
+static pthread_mutex_t mtx = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t cv = PTHREAD_COND_INITIALIZER;
+static hwloc_topology_t topo;
+static hwloc_cpuset_t bind_set;
+static double final_cpu;
+
+void cont_progress_wake(void)
+{
+    if (atomic_load(&idle)) {
+        pthread_mutex_lock(&mtx);
+        pthread_cond_signal(&cv);
+        pthread_mutex_unlock(&mtx);
+    }
+}
+
+static void *progress_main(void *arg)
+{
+    (void)arg;
+    if (bind_set && hwloc_set_cpubind(topo, bind_set, HWLOC_CPUBIND_THREAD) != 0)
+        fprintf(stderr, "libcont: warning: could not bind the progress thread\n");
+    cont_backoff_t b = {0};
+    while (!atomic_load(&stop)) {
+        if (atomic_load(&cont_engine.waiters) > 0) {
+            struct timespec ts = {0, cont_cfg.poll_max_sleep_us * 1000L};
+            nanosleep(&ts, NULL);
+            continue;
+        }
+        if (cont_engine_has_work()) {
+            if (cont_progress() > 0)
+                b.n = 0;
+            else
+                cont_backoff(&b);
+            continue;
+        }
+        pthread_mutex_lock(&mtx);
+        atomic_store(&idle, 1);
+        while (!atomic_load(&stop) && !cont_engine_has_work())
+            pthread_cond_wait(&cv, &mtx);
+        atomic_store(&idle, 0);
+        pthread_mutex_unlock(&mtx);
+        b.n = 0;
+    }
+    return NULL;
+}
+
+/* CONT_PROGRESS_CPU: a core index of the machine (it must lie inside the
+ * binding the process inherited), or auto: the last core of that binding. */
+static int choose_cpuset(void)
+{
+    if (cont_cfg.progress_cpu == -2)
+        return 0;
+    if (hwloc_topology_init(&topo) || hwloc_topology_load(topo)) {
+        fprintf(stderr, "libcont: CONT_PROGRESS_CPU: hwloc cannot read the topology\n");
+        return 1;
+    }
+    hwloc_cpuset_t proc = hwloc_bitmap_alloc();
+    if (hwloc_get_cpubind(topo, proc, HWLOC_CPUBIND_PROCESS) != 0 || hwloc_bitmap_iszero(proc))
+        hwloc_bitmap_copy(proc, hwloc_topology_get_allowed_cpuset(topo));
+    int ncores = hwloc_get_nbobjs_by_type(topo, HWLOC_OBJ_CORE);
+    hwloc_obj_t core = NULL;
+    if (cont_cfg.progress_cpu == -1) {
+        for (int i = ncores - 1; i >= 0 && !core; i--) {
+            hwloc_obj_t o = hwloc_get_obj_by_type(topo, HWLOC_OBJ_CORE, (unsigned)i);
+            if (hwloc_bitmap_intersects(o->cpuset, proc))
+                core = o;
+        }
+    } else {
+        if (cont_cfg.progress_cpu >= ncores) {
+            fprintf(stderr, "libcont: CONT_PROGRESS_CPU=%d: this machine has %d cores (0..%d)\n",
+                    cont_cfg.progress_cpu, ncores, ncores - 1);
+            hwloc_bitmap_free(proc);
+            return 1;
+        }
+        core = hwloc_get_obj_by_type(topo, HWLOC_OBJ_CORE, (unsigned)cont_cfg.progress_cpu);
+        if (!hwloc_bitmap_intersects(core->cpuset, proc)) {
+            char *s;
+            hwloc_bitmap_list_asprintf(&s, proc);
+            fprintf(stderr, "libcont: CONT_PROGRESS_CPU=%d: core %d is outside this process's "
+                    "binding (PUs %s)\n", cont_cfg.progress_cpu, cont_cfg.progress_cpu, s);
+            free(s);
+            hwloc_bitmap_free(proc);
+            return 1;
+        }
+    }
+    if (!core) {
+        hwloc_bitmap_free(proc);
+        return 0;
+    }
+    bind_set = hwloc_bitmap_alloc();
+    hwloc_bitmap_and(bind_set, core->cpuset, proc);
+    hwloc_bitmap_free(proc);
+    if (cont_cfg.verbose >= 2) {
+        char *s;
+        hwloc_bitmap_list_asprintf(&s, bind_set);
+        fprintf(stderr, "libcont: progress thread bound to core %u (PUs %s)\n", core->logical_index, s);
+        free(s);
+    }
+    return 0;
+}
+
+int cont_progress_thread_start(void)
+{
+    if (choose_cpuset())
+        return 1;
+    atomic_store(&stop, 0);
+    if (pthread_create(&thread, NULL, progress_main, NULL) != 0) {
+        fprintf(stderr, "libcont: cannot create the progress thread\n");
+        return 1;
+    }
+    running = 1;
+    return 0;
+}
+
+double cont_progress_thread_cpu(void)
+{
+    if (!running)
+        return final_cpu;
+    clockid_t cid;
+    struct timespec ts;
+    if (pthread_getcpuclockid(thread, &cid) || clock_gettime(cid, &ts))
+        return 0;
+    return ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+int cont_progress_thread_running(void)
+{
+    return running;
+}
+
+void cont_progress_thread_stop(void)
+{
+    if (!running)
+        return;
+    final_cpu = cont_progress_thread_cpu();
+    pthread_mutex_lock(&mtx);
+    atomic_store(&stop, 1);
+    pthread_cond_signal(&cv);
+    pthread_mutex_unlock(&mtx);
+    pthread_join(thread, NULL);
+    running = 0;
+    if (bind_set) {
+        hwloc_bitmap_free(bind_set);
+        bind_set = NULL;
+    }
+    if (topo) {
+        hwloc_topology_destroy(topo);
+        topo = NULL;
+    }
+}
