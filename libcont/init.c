@@ -172,6 +172,13 @@ int cont_get_stats(cont_stats_t *s)
     return MPI_SUCCESS;
 }
 
+int cont_progress_poll(void)
+{
+    if (!atomic_load_explicit(&cont_g.initialized, memory_order_acquire))
+        return 0;
+    return cont_progress();
+}
+
 int cont_has_progress_thread(void)
 {
     return cont_progress_thread_running();

@@ -198,6 +198,18 @@ typedef struct cont_stats {
 /** Fill *stats (any thread, any time after MPI_Init).  Errors: MPI_ERR_ARG. */
 int cont_get_stats(cont_stats_t *stats);
 
+/**
+ * Drive libcont's progress engine once from the calling thread: test the
+ * pending operations and run the continuations that became ready (those of
+ * POLL_ONLY requests excepted).  For code without a progress thread that
+ * waits somewhere other than MPI_Test/MPI_Wait on a CR (an OpenMP taskwait,
+ * say).  Returns how many operations completed plus continuations ran; 0 if
+ * none, if another thread drives progress at this moment, or before MPI_Init.
+ * Thread rules as for MPI_Test (call it serialised below
+ * MPI_THREAD_MULTIPLE).
+ */
+int cont_progress_poll(void);
+
 /** 1 if a progress thread runs, else 0 (after MPI_Init). */
 int cont_has_progress_thread(void);
 

@@ -1,0 +1,103 @@
+/*
+ * omp-continue.h -- OpenMP detached tasks that complete with MPI operations.
+ *
+ * omp-glue binds MPI requests to an OpenMP 5.0 detach event: when all the
+ * requests are complete, libcont's progress engine fulfils the event, so
+ * the detached task completes and the tasks that depend on it run.  The
+ * pattern (three lines per halo):
+ *
+ *     omp_event_handle_t ev;
+ *     #pragma omp task detach(ev) depend(out: halo[0:n])
+ *     ompc_irecv(halo, n, MPI_DOUBLE, left, tag, comm, MPI_STATUS_IGNORE, ev);
+ *
+ *     #pragma omp task depend(in: halo[0:n])
+ *     use(halo);                       // runs only once the data is there
+ *
+ * Pitfalls: never put if(0) on a task with detach and depend (clang drops
+ * the dependence, llvm-project issue 192276); with default(none) add
+ * firstprivate(ev).  Supported OpenMP: clang-19 + libomp 19 (configure
+ * refuses runtimes that cannot run detached tasks).
+ *
+ * Progress.  With libcont's progress thread (MPI_THREAD_MULTIPLE), that
+ * thread fulfils events.  OpenMP threads waiting in taskwait, taskgroup or a
+ * barrier spin inside the OpenMP runtime and never call MPI, so without it:
+ *  - under MPI_THREAD_MULTIPLE (CONT_PROGRESS_THREAD=off), omp-glue runs a
+ *    poller thread of its own, only while bindings are pending (bounded
+ *    back-off, at most 50 us between polls; it sleeps, 0% CPU, otherwise);
+ *  - below MPI_THREAD_MULTIPLE no other thread may call MPI, so a bind
+ *    completes its operations before it returns, as MPI_Wait would: correct
+ *    but without overlap, and a receive whose matching send this rank posts
+ *    only later waits for ever.  Use MPI_THREAD_MULTIPLE.
+ * Below MPI_THREAD_MULTIPLE the application must serialise its own MPI calls
+ * with those of omp-glue.
+ *
+ * Failures.  An operation that fails (possible only with MPI_ERRORS_RETURN on
+ * its communicator) still fulfils its event: a detached task that never
+ * completes would hang the program.  Its dependents must not use the data
+ * as if it had arrived, so the failure is never silent:
+ *  - bound with a status (ompc_bind_status, ompc_bindall with statuses,
+ *    ompc_irecv with a status): the status holds the error (MPI_ERROR) and
+ *    the consumer checks it;
+ *  - bound without one: nobody could check, so omp-glue raises the error
+ *    through MPI_COMM_WORLD's error handler (the default aborts the job
+ *    with a message) and, if that handler returns, prints a warning.
+ * ompc_failures() counts failed bindings in both cases.
+ *
+ * Errors of the calls themselves (bad arguments) are those of
+ * MPIX_Continueall and MPI_Isend/MPI_Irecv, raised through the error
+ * handler; on error the event is NOT fulfilled and nothing is registered.
+ *
+ * All functions are thread safe under MPI_THREAD_MULTIPLE and may be called
+ * from any task or thread after MPI_Init.
+ */
+#ifndef OMP_CONTINUE_H
+#define OMP_CONTINUE_H
+
+#include <omp.h>
+#include "mpi-continue.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** Fulfil ev once *request completes.  *request is taken over as by
+ *  MPIX_Continue (set to MPI_REQUEST_NULL unless persistent).  A request
+ *  that is already complete fulfils ev before the call returns (correct
+ *  inside the detached task's own body). */
+int ompc_bind(MPI_Request *request, omp_event_handle_t ev);
+
+/** As ompc_bind, and fill *status (which must stay valid until the event's
+ *  dependents read it) before fulfilling ev.  MPI_STATUS_IGNORE allowed. */
+int ompc_bind_status(MPI_Request *request, MPI_Status *status, omp_event_handle_t ev);
+
+/** Fulfil ev once all `count` requests complete (MPI_REQUEST_NULL entries
+ *  count as complete; count 0 fulfils at once).  statuses: `count` statuses
+ *  or MPI_STATUSES_IGNORE. */
+int ompc_bindall(int count, MPI_Request requests[], MPI_Status statuses[],
+                 omp_event_handle_t ev);
+
+/** MPI_Irecv + ompc_bind_status in one call: the detached task that calls
+ *  it completes when the message has arrived. */
+int ompc_irecv(void *buf, int count, MPI_Datatype datatype, int source, int tag,
+               MPI_Comm comm, MPI_Status *status, omp_event_handle_t ev);
+
+/** MPI_Isend + ompc_bind in one call: the detached task completes when the
+ *  send buffer may be reused. */
+int ompc_isend(const void *buf, int count, MPI_Datatype datatype, int dest, int tag,
+               MPI_Comm comm, omp_event_handle_t ev);
+
+/** Drive progress once from the calling thread (useful without a progress
+ *  thread when waiting outside OpenMP).  Returns what cont_progress_poll
+ *  returns. */
+int ompc_progress(void);
+
+/** Number of bindings whose operations were not all fulfilled yet. */
+long ompc_pending(void);
+
+/** Number of bindings fulfilled with a failed operation since MPI_Init. */
+long ompc_failures(void);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* OMP_CONTINUE_H */
