@@ -164,6 +164,9 @@ typedef struct cont {
 } cont_t;
 
 void cont_op_complete(cont_t *c, int idx, const MPI_Status *st, int err, cont_ctx_t ctx);
+/* The two steps of cont_op_complete, for batches (see continuation.c). */
+int cont_op_mark(cont_t *c, int idx, const MPI_Status *st, int err);
+void cont_op_settle(cont_t *c, int idx, int marked, int err, cont_ctx_t ctx);
 void cont_fire(cont_t *c, cont_ctx_t ctx);
 void cont_run(cont_t *c);
 void cont_unref(cont_t *c);

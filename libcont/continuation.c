@@ -19,39 +19,50 @@ static void record_err(cont_t *c, int err)
     atomic_compare_exchange_strong(&c->err, &expect, err);
 }
 
-/* Account one operation of c: whoever moves its slot out of PENDING writes
- * its status, and whoever takes `pending` to zero fires c.  A failed
- * operation abandons the others (their statuses say MPI_ERR_PENDING; their
- * completion, when it comes, only drops a reference). */
-static void account(cont_t *c, int idx, const MPI_Status *st, int err, cont_ctx_t ctx)
+/* Accounting an operation takes two steps, so that a batch of completions
+ * (one PMPI_Testsome, one first test) is recorded whole before any failure
+ * in it abandons the rest:
+ *  mark:   whoever moves the slot out of PENDING writes its status (an op
+ *          abandoned earlier keeps the MPI_ERR_PENDING status it was given);
+ *  settle: drop the op from `pending`; a failed op first abandons the ops
+ *          still PENDING (their completion, when it comes, only drops a
+ *          reference).  Whoever takes `pending` to zero fires c: exactly once. */
+int cont_op_mark(cont_t *c, int idx, const MPI_Status *st, int err)
 {
     uint8_t expect = OP_PENDING;
     if (!atomic_compare_exchange_strong(&c->ops[idx].state, &expect, OP_DONE))
-        return;
+        return 0;
     if (c->statuses) {
         c->statuses[idx] = *st;
         c->statuses[idx].MPI_ERROR = err;
     }
-    int drop = 1;
-    if (err != MPI_SUCCESS) {
+    if (err != MPI_SUCCESS)
         record_err(c, err);
-        for (int j = 0; j < c->count; j++) {
-            uint8_t e = OP_PENDING;
-            if (j != idx && atomic_compare_exchange_strong(&c->ops[j].state, &e, OP_ABANDONED)) {
-                if (c->statuses)
-                    c->statuses[j].MPI_ERROR = MPI_ERR_PENDING;
-                drop++;
+    return 1;
+}
+
+void cont_op_settle(cont_t *c, int idx, int marked, int err, cont_ctx_t ctx)
+{
+    if (marked) {
+        int drop = 1;
+        if (err != MPI_SUCCESS)
+            for (int j = 0; j < c->count; j++) {
+                uint8_t e = OP_PENDING;
+                if (j != idx && atomic_compare_exchange_strong(&c->ops[j].state, &e, OP_ABANDONED)) {
+                    if (c->statuses)
+                        c->statuses[j].MPI_ERROR = MPI_ERR_PENDING;
+                    drop++;
+                }
             }
-        }
+        if (atomic_fetch_sub(&c->pending, drop) == drop)
+            cont_fire(c, ctx);
     }
-    if (atomic_fetch_sub(&c->pending, drop) == drop)
-        cont_fire(c, ctx);
+    cont_unref(c);   /* the operation's reference */
 }
 
 void cont_op_complete(cont_t *c, int idx, const MPI_Status *st, int err, cont_ctx_t ctx)
 {
-    account(c, idx, st, err, ctx);
-    cont_unref(c);   /* the operation's reference */
+    cont_op_settle(c, idx, cont_op_mark(c, idx, st, err), err, ctx);
 }
 
 static void cont_run_inline(cont_t *c);
@@ -180,6 +191,8 @@ static int cont_register(const char *fn, int count, MPI_Request reqs[],
         atomic_init(&op->state, OP_PENDING);
         if (h == MPI_REQUEST_NULL) {
             atomic_init(&op->state, OP_DONE);
+            if (c->statuses)
+                cont_empty_status(&c->statuses[i], MPI_SUCCESS);
             continue;
         }
         n_live++;
@@ -196,6 +209,11 @@ static int cont_register(const char *fn, int count, MPI_Request reqs[],
                 return reg_error(c, cont_error(MPI_ERR_REQUEST,
                     "%s: request %d (0x%x) is a continuation request that already has a "
                     "continuation", fn, i, (unsigned)h));
+            if (a->poll_only)
+                return reg_error(c, cont_error(MPI_ERR_REQUEST,
+                    "%s: request %d (0x%x) is a POLL_ONLY continuation request: only a test "
+                    "on it runs its continuations, and an attached request cannot be tested",
+                    fn, i, (unsigned)h));
             for (int j = 0; j < i; j++)
                 if (c->ops[j].cr_op == a)
                     return reg_error(c, cont_error(MPI_ERR_REQUEST,
@@ -273,8 +291,7 @@ static int cont_register(const char *fn, int count, MPI_Request reqs[],
                 MPI_Status es;
                 cont_empty_status(&es, MPI_ERR_REQUEST);
                 c->ops[i].req = MPI_REQUEST_NULL;
-                account(c, i, &es, MPI_ERR_REQUEST, CTX_REGISTER);
-                atomic_fetch_sub(&c->refs, 1);
+                cont_op_complete(c, i, &es, MPI_ERR_REQUEST, CTX_REGISTER);
                 continue;
             }
             c->ops[i].tracked = 1;
@@ -289,14 +306,25 @@ static int cont_register(const char *fn, int count, MPI_Request reqs[],
     atomic_fetch_add(&cr->state, CR_ONE);
     CONT_STAT_ADD(registered, 1);
 
-    /* Operations complete at the first test. */
+    /* Operations complete at the first test: one batch (see cont_op_mark). */
+    char marked_s[SMALL], *marked = n_ord > SMALL ? malloc((size_t)n_ord) : marked_s;
     for (int k = 0; k < n_ord; k++) {
         int i = map[k];
         if (!c->ops[i].tracked && c->ops[i].req != MPI_REQUEST_NULL) {
             CONT_STAT_ADD(ops_completed, 1);
-            cont_op_complete(c, i, &st[k], st[k].MPI_ERROR, CTX_REGISTER);
+            if (marked)
+                marked[k] = (char)cont_op_mark(c, i, &st[k], st[k].MPI_ERROR);
+            else   /* out of memory: account one by one */
+                cont_op_complete(c, i, &st[k], st[k].MPI_ERROR, CTX_REGISTER);
         }
     }
+    for (int k = 0; marked && k < n_ord; k++) {
+        int i = map[k];
+        if (!c->ops[i].tracked && c->ops[i].req != MPI_REQUEST_NULL)
+            cont_op_settle(c, i, marked[k], st[k].MPI_ERROR, CTX_REGISTER);
+    }
+    if (marked != marked_s)
+        free(marked);
     if (st != st_s)
         free(st);
     if (map != map_s)

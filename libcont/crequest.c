@@ -243,6 +243,11 @@ int cont_cr_free(MPI_Request *req, const char *fn)
                           "%s: continuation request 0x%x has %llu continuation(s) registered but "
                           "was never started: start it, or they can never run", fn,
                           (unsigned)cr->handle, (unsigned long long)CR_COUNT(s));
+    if (cr->poll_only && CR_COUNT(s) > 0)
+        return cont_error(MPI_ERR_REQUEST,
+                          "%s: POLL_ONLY continuation request 0x%x still has %llu continuation(s) "
+                          "that only a test on it can run: complete it before freeing it", fn,
+                          (unsigned)cr->handle, (unsigned long long)CR_COUNT(s));
     /* An active CR may be freed: its continuations still run, and the object
      * goes away with the last of them. */
     cont_crtable_release(cr->handle);

@@ -21,8 +21,9 @@ typedef struct {
 
 static _Atomic(slot_t *) chunks[NCHUNKS];
 static pthread_mutex_t mtx = PTHREAD_MUTEX_INITIALIZER;
-static unsigned *free_slots;   /* stack of released slot numbers */
-static unsigned nfree, freecap, next_slot = 1;
+#define REUSE_AFTER 1024
+static unsigned *free_slots;   /* ring of released slot numbers, oldest first */
+static unsigned free_head, nfree, freecap, next_slot = 1;
 
 static slot_t *slot_at(unsigned s)
 {
@@ -33,12 +34,17 @@ static slot_t *slot_at(unsigned s)
 int cont_crtable_alloc(cr_t *cr)
 {
     pthread_mutex_lock(&mtx);
+    /* Fresh slots first, and freed ones oldest first, only once many are
+     * free: a freed handle's value comes back only after about
+     * REUSE_AFTER * 2^GEN_BITS frees, so a use after free is recognised. */
     unsigned s;
-    if (nfree)
-        s = free_slots[--nfree];
-    else if (next_slot < (1u << SLOT_BITS))
+    if (nfree > REUSE_AFTER || (nfree && next_slot >= (1u << SLOT_BITS))) {
+        s = free_slots[free_head];
+        free_head = (free_head + 1) % freecap;
+        nfree--;
+    } else if (next_slot < (1u << SLOT_BITS)) {
         s = next_slot++;
-    else {
+    } else {
         pthread_mutex_unlock(&mtx);
         return 1;
     }
@@ -68,17 +74,21 @@ void cont_crtable_release(MPI_Request h)
     slot_t *sl = slot_at(s);
     if (sl) {
         atomic_store_explicit(&sl->cr, NULL, memory_order_release);
-        if (nfree == freecap) {
-            unsigned ncap = freecap ? 2 * freecap : 64;
-            unsigned *n = realloc(free_slots, ncap * sizeof *n);
+        if (nfree == freecap) {   /* grow the ring, unrolled into the new array */
+            unsigned ncap = freecap ? 2 * freecap : 2048;
+            unsigned *n = malloc(ncap * sizeof *n);
             if (!n) {   /* leak the slot rather than fail a free */
                 pthread_mutex_unlock(&mtx);
                 return;
             }
+            for (unsigned k = 0; k < nfree; k++)
+                n[k] = free_slots[(free_head + k) % freecap];
+            free(free_slots);
             free_slots = n;
             freecap = ncap;
+            free_head = 0;
         }
-        free_slots[nfree++] = s;
+        free_slots[(free_head + nfree++) % freecap] = s;
     }
     pthread_mutex_unlock(&mtx);
 }
@@ -106,7 +116,7 @@ void cont_crtable_fini(void)
     }
     free(free_slots);
     free_slots = NULL;
-    nfree = freecap = 0;
+    free_head = nfree = freecap = 0;
     next_slot = 1;
     pthread_mutex_unlock(&mtx);
 }

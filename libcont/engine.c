@@ -154,10 +154,19 @@ static int sweep(void)
     for (int k = 0; k < out; k++)
         cont_req_release(A.ents[A.idx[k]].orig);
     atomic_fetch_add(&cont_engine.release_seq, 1);   /* even again */
+    /* The sweep is one batch: mark all, then settle (see cont_op_mark).
+     * A.idx[k] is replaced by the mark result once read. */
     for (int k = 0; k < out; k++) {
         ent_t *e = &A.ents[A.idx[k]];
         int err = rc == MPI_ERR_IN_STATUS ? A.st[k].MPI_ERROR : MPI_SUCCESS;
-        cont_op_complete(e->c, e->idx, &A.st[k], err, CTX_ENGINE);
+        A.st[k].MPI_ERROR = err;
+        int i = A.idx[k];
+        A.idx[k] = cont_op_mark(e->c, e->idx, &A.st[k], err) ? i : -1 - i;
+    }
+    for (int k = 0; k < out; k++) {
+        int marked = A.idx[k] >= 0, i = marked ? A.idx[k] : -1 - A.idx[k];
+        ent_t *e = &A.ents[i];
+        cont_op_settle(e->c, e->idx, marked, A.st[k].MPI_ERROR, CTX_ENGINE);
         e->c = NULL;
     }
     if (out > 0)

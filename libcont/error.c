@@ -25,14 +25,20 @@ static const char *class_name(int errclass)
     }
 }
 
-static int world_errors_return(void)
+/* Is MPI_COMM_WORLD's handler one that ends the job?  Only then does
+ * libcont print its message: an application with its own handler or
+ * MPI_ERRORS_RETURN deals with errors itself. */
+static int world_errors_fatal(void)
 {
     MPI_Errhandler eh;
     if (PMPI_Comm_get_errhandler(MPI_COMM_WORLD, &eh) != MPI_SUCCESS)
-        return 0;
-    int ret = (eh == MPI_ERRORS_RETURN);
+        return 1;
+    int fatal = eh == MPI_ERRORS_ARE_FATAL;
+#ifdef MPI_ERRORS_ABORT
+    fatal |= eh == MPI_ERRORS_ABORT;
+#endif
     PMPI_Errhandler_free(&eh);
-    return ret;
+    return fatal;
 }
 
 static int raise_error(int code)
@@ -45,8 +51,7 @@ static int raise_error(int code)
     PMPI_Finalized(&down);
     if (down)
         return code;
-    /* The application handles errors itself: stay quiet unless asked. */
-    if (!world_errors_return() || cont_cfg.verbose >= 2)
+    if (world_errors_fatal() || cont_cfg.verbose >= 2)
         fprintf(stderr, "%s\n", last_error);
     /* A callback may have returned a value that is no MPI error code: the
      * handler gets MPI_ERR_OTHER then, the caller the value itself. */

@@ -185,6 +185,18 @@ static int mixed_testall(int count, MPI_Request reqs[], int *flag, MPI_Status st
     }
     if (!f) {
         unclaim(count, reqs, claimed);
+        if (rc == MPI_ERR_IN_STATUS) {
+            /* MPI completed (and freed) the failed requests: report them, and
+             * the CRs as not complete. */
+            if (statuses != MPI_STATUSES_IGNORE) {
+                for (int k = 0; k < s.n; k++)
+                    statuses[s.map[k]] = s.st[k];
+                for (int i = 0; i < count; i++)
+                    if (cont_is_cr_handle(reqs[i]))
+                        cont_empty_status(&statuses[i], MPI_ERR_PENDING);
+            }
+            rc = cont_error_in_status(fn);
+        }
         goto out;
     }
     *flag = 1;
