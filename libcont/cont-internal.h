@@ -201,6 +201,9 @@ typedef struct { int n; } cont_backoff_t;
 void cont_backoff(cont_backoff_t *b);
 
 /* ------------------------------------------------------------ progress.c */
+/* Validate CONT_PROGRESS_CPU and choose the cpuset (0 on success). */
+int cont_progress_cpu_check(void);
+void cont_progress_cpu_release(void);
 int cont_progress_thread_start(void);
 void cont_progress_thread_stop(void);
 void cont_progress_wake(void);

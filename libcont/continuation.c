@@ -191,8 +191,6 @@ static int cont_register(const char *fn, int count, MPI_Request reqs[],
         atomic_init(&op->state, OP_PENDING);
         if (h == MPI_REQUEST_NULL) {
             atomic_init(&op->state, OP_DONE);
-            if (c->statuses)
-                cont_empty_status(&c->statuses[i], MPI_SUCCESS);
             continue;
         }
         n_live++;
@@ -278,6 +276,9 @@ static int cont_register(const char *fn, int count, MPI_Request reqs[],
     }
 
     /* 3. Commit: from here on the registration cannot fail. */
+    for (int i = 0; c->statuses && i < count; i++)
+        if (reqs[i] == MPI_REQUEST_NULL)
+            cont_empty_status(&c->statuses[i], MPI_SUCCESS);   /* as MPI_Waitall does */
     atomic_init(&c->pending, n_live + 1);   /* + the registration guard */
     atomic_init(&c->refs, n_live + 1);      /* + the run reference */
     int n_engine = 0;

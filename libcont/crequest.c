@@ -173,23 +173,22 @@ static int complete_status(cr_t *cr, MPI_Status *status)
     return err;
 }
 
-/* One non-blocking step; *work tells whether anything happened. */
+/* One non-blocking step; *work tells whether anything happened.  Progress
+ * is driven first, whatever the CR's state: without a progress thread a
+ * program looping on MPI_Test/MPI_Start of one CR is what moves the others. */
 static int cr_step(cr_t *cr, int *flag, MPI_Status *status, int *work)
 {
-    *work = 0;
+    *work = cont_progress();
     if (!(atomic_load(&cr->state) & CR_ACTIVE)) {
         *flag = 1;
         cont_empty_status(status, MPI_SUCCESS);
         return MPI_SUCCESS;
     }
+    if (cr->poll_only)
+        *work += cont_cr_run_ready(cr);
     if (!cont_cr_try_complete(cr)) {
-        *work = cont_progress();
-        if (cr->poll_only)
-            *work += cont_cr_run_ready(cr);
-        if (!cont_cr_try_complete(cr)) {
-            *flag = 0;
-            return MPI_SUCCESS;
-        }
+        *flag = 0;
+        return MPI_SUCCESS;
     }
     *flag = 1;
     return complete_status(cr, status);

@@ -37,6 +37,8 @@ static void lib_init(void)
         fprintf(stderr, "libcont: cannot map the request tables\n");
         PMPI_Abort(MPI_COMM_WORLD, 2);
     }
+    if (cont_progress_cpu_check())   /* validated even when no thread will run */
+        PMPI_Abort(MPI_COMM_WORLD, 2);
     int multiple = cont_g.thread_level == MPI_THREAD_MULTIPLE;
     if (cont_cfg.progress_thread == CONT_PT_ON && !multiple) {
         fprintf(stderr, "libcont: CONT_PROGRESS_THREAD=on needs MPI_THREAD_MULTIPLE, but MPI "
@@ -47,10 +49,13 @@ static void lib_init(void)
     if (multiple && cont_cfg.progress_thread != CONT_PT_OFF) {
         if (cont_progress_thread_start())
             PMPI_Abort(MPI_COMM_WORLD, 2);
-    } else if (cont_g.rank == 0 && cont_cfg.verbose >= 1 && cont_cfg.progress_thread != CONT_PT_OFF) {
-        fprintf(stderr, "libcont: %s provided, not MPI_THREAD_MULTIPLE: no progress thread; "
-                "continuations run inside MPI_Test/MPI_Wait on continuation requests\n",
-                level_name(cont_g.thread_level));
+    } else {
+        cont_progress_cpu_release();
+        if (cont_g.rank == 0 && cont_cfg.verbose >= 1 && cont_cfg.progress_thread != CONT_PT_OFF)
+            fprintf(stderr, "libcont: %s provided, not MPI_THREAD_MULTIPLE: no progress thread; "
+                    "continuations run inside MPI_Test/MPI_Wait on continuation requests%s\n",
+                    level_name(cont_g.thread_level),
+                    cont_cfg.progress_cpu != -2 ? " (CONT_PROGRESS_CPU has no effect)" : "");
     }
     atomic_store_explicit(&cont_g.initialized, 1, memory_order_release);
     pthread_mutex_unlock(&init_mtx);

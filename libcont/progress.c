@@ -113,10 +113,13 @@ static int choose_cpuset(void)
     return 0;
 }
 
+int cont_progress_cpu_check(void)
+{
+    return choose_cpuset();
+}
+
 int cont_progress_thread_start(void)
 {
-    if (choose_cpuset())
-        return 1;
     atomic_store(&stop, 0);
     if (pthread_create(&thread, NULL, progress_main, NULL) != 0) {
         fprintf(stderr, "libcont: cannot create the progress thread\n");
@@ -142,6 +145,23 @@ int cont_progress_thread_running(void)
     return running;
 }
 
+static void release_cpuset(void)
+{
+    if (bind_set) {
+        hwloc_bitmap_free(bind_set);
+        bind_set = NULL;
+    }
+    if (topo) {
+        hwloc_topology_destroy(topo);
+        topo = NULL;
+    }
+}
+
+void cont_progress_cpu_release(void)
+{
+    release_cpuset();
+}
+
 void cont_progress_thread_stop(void)
 {
     if (!running)
@@ -153,12 +173,5 @@ void cont_progress_thread_stop(void)
     pthread_mutex_unlock(&mtx);
     pthread_join(thread, NULL);
     running = 0;
-    if (bind_set) {
-        hwloc_bitmap_free(bind_set);
-        bind_set = NULL;
-    }
-    if (topo) {
-        hwloc_topology_destroy(topo);
-        topo = NULL;
-    }
+    release_cpuset();
 }
