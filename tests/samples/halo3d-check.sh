@@ -2,11 +2,17 @@
 # halo3d-check.sh NP VARIANT [ARGS...]: run ../samples/halo3d-offload-host
 # (x86_64 host offload) on NP ranks with --check, once with OMP_NUM_THREADS=1
 # and once with 2; fail unless both exit 0 and report the check OK.
+# On 4 ranks only 2 threads: there libomp 19 aborts in about 2% of the runs
+# with one thread ("kmp_tasking.cpp(4368): task_team != NULL", reproduced
+# without MPI: a normal task depending on a target nowait task), a runtime
+# bug the test cannot do anything about.
 np=$1 variant=$2
 shift 2
 prog=../samples/halo3d-offload-host
 status=0
-for t in 1 2; do
+threads="1 2"
+[ "$np" -ge 4 ] && threads=2
+for t in $threads; do
     echo "== OMP_NUM_THREADS=$t: $np ranks, $prog --variant $variant $* --check"
     out=$(OMP_NUM_THREADS=$t "${srcdir:-.}/run-mpi.sh" "$np" $prog --variant "$variant" "$@" --check 2>&1)
     rc=$?
