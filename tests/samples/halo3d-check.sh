@@ -16,6 +16,14 @@ for t in $threads; do
     echo "== OMP_NUM_THREADS=$t: $np ranks, $prog --variant $variant $* --check"
     out=$(OMP_NUM_THREADS=$t "${srcdir:-.}/run-mpi.sh" "$np" $prog --variant "$variant" "$@" --check 2>&1)
     rc=$?
+    # libomp 19's own abort (reproduced without MPI, see above; also seen once
+    # in 18 suite runs with 2 threads on 2 ranks): run once more, and say so.
+    if [ $rc -ne 0 ] && printf '%s\n' "$out" | grep -q 'kmp_tasking.cpp(4368): task_team'; then
+        printf '%s\n' "$out"
+        echo "KNOWN libomp 19 abort (kmp_tasking.cpp:4368 task_team != NULL): running once more"
+        out=$(OMP_NUM_THREADS=$t "${srcdir:-.}/run-mpi.sh" "$np" $prog --variant "$variant" "$@" --check 2>&1)
+        rc=$?
+    fi
     printf '%s\n' "$out"
     if [ $rc -ne 0 ]; then
         echo "FAIL: exit status $rc (OMP_NUM_THREADS=$t)"
