@@ -89,6 +89,12 @@ static const struct {
     {"CONT_FINALIZE_TIMEOUT_MS", set_finalize_timeout},
     {"CONT_MAX_INLINE_DEPTH", set_inline_depth},
     {"CONT_VERBOSE", set_verbose},
+    /* contrun's (contrun/options.c validates them) */
+    {"CONT_PROFILE", NULL},
+    {"CONT_PROFILE_FILE", NULL},
+    {"CONT_TRACE", NULL},
+    {"CONT_TRACE_MAX_EVENTS", NULL},
+    {"CONT_TASK_AWARE", NULL},
 };
 
 int cont_config_load(void)

@@ -51,6 +51,34 @@ extern cont_config_t cont_cfg;
  * non-zero. */
 int cont_config_load(void);
 
+/* ------------------------------------------------------------ wrapper.c */
+/* Hooks for a layer built into the same shared library: contrun's preload
+ * (contrun/) plugs in here from a constructor; all NULL in plain libcont.
+ * The hot paths pay one load of `cont_wrapper` when nothing is plugged in.
+ *  - init_level: the thread level to ask MPI for, given what the program
+ *    asked; after_init: MPI and libcont are up; before_finalize: MPI still
+ *    usable (reductions, file output).
+ *  - wait*: MPI_Wait[all|any|some] on ordinary requests only (no CR, none
+ *    owned by libcont); the hook decides whether the caller is inside an
+ *    OpenMP task and forwards otherwise.
+ *  - on_sweep / on_callbacks: profiling and tracing of the engine; set only
+ *    while profiling is on.  Times in ns of CLOCK_MONOTONIC (cont_now_ns). */
+typedef struct {
+    int (*init_level)(int required);
+    void (*after_init)(int required, int provided);
+    void (*before_finalize)(void);
+    int (*wait)(MPI_Request *req, MPI_Status *status);
+    int (*waitall)(int count, MPI_Request reqs[], MPI_Status statuses[]);
+    int (*waitany)(int count, MPI_Request reqs[], int *index, MPI_Status *status);
+    int (*waitsome)(int count, MPI_Request reqs[], int *outcount, int indices[],
+                    MPI_Status statuses[]);
+    void (*on_sweep)(uint64_t t0, uint64_t t1, int completed);
+    void (*on_callbacks)(uint64_t t_seen, uint64_t t0, uint64_t t1, int ran);
+} cont_wrapper_t;
+
+extern cont_wrapper_t *cont_wrapper;
+uint64_t cont_now_ns(void);
+
 /* ------------------------------------------------------------ error.c */
 /* Format a message, invoke MPI_COMM_WORLD's error handler with errclass and
  * return errclass. */
@@ -209,6 +237,7 @@ void cont_progress_thread_stop(void);
 void cont_progress_wake(void);
 double cont_progress_thread_cpu(void);
 int cont_progress_thread_running(void);
+int cont_progress_thread_is_self(void);
 
 /* ------------------------------------------------------------ init.c */
 typedef struct {

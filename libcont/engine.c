@@ -189,12 +189,30 @@ int cont_progress(void)
         next = n->next;
         cont_local_append((cont_t *)n);
     }
-    if (A.n > 0)
-        work += sweep();
+    cont_wrapper_t *w = cont_wrapper;
+    uint64_t t_seen = 0;
+    if (A.n > 0) {
+        if (w && w->on_sweep) {
+            uint64_t t0 = cont_now_ns();
+            int done = sweep();
+            t_seen = cont_now_ns();
+            if (done)
+                w->on_sweep(t0, t_seen, done);
+            work += done;
+        } else {
+            work += sweep();
+        }
+    }
     if ((unsigned long long)A.n > atomic_load_explicit(&cont_g.max_outstanding, memory_order_relaxed))
         atomic_store_explicit(&cont_g.max_outstanding, (unsigned long long)A.n, memory_order_relaxed);
     atomic_store(&cont_engine.n_active, A.n);
     atomic_flag_clear_explicit(&cont_engine.owner, memory_order_release);
+    if (w && w->on_callbacks && local_q.head) {
+        uint64_t t0 = cont_now_ns();
+        int ran = cont_run_local();
+        w->on_callbacks(t_seen ? t_seen : t0, t0, cont_now_ns(), ran);
+        return work + ran;
+    }
     return work + cont_run_local();
 }
 

@@ -75,17 +75,33 @@ int cont_ensure_init(void)
 
 int MPI_Init(int *argc, char ***argv)
 {
-    int rc = PMPI_Init(argc, argv);
-    if (rc == MPI_SUCCESS)
+    cont_wrapper_t *w = cont_wrapper;
+    int want = w && w->init_level ? w->init_level(MPI_THREAD_SINGLE) : MPI_THREAD_SINGLE;
+    int provided = MPI_THREAD_SINGLE;
+    int rc = want > MPI_THREAD_SINGLE ? PMPI_Init_thread(argc, argv, want, &provided)
+                                      : PMPI_Init(argc, argv);
+    if (rc == MPI_SUCCESS) {
         lib_init();
+        if (w && w->after_init) {
+            PMPI_Query_thread(&provided);
+            w->after_init(MPI_THREAD_SINGLE, provided);
+        }
+    }
     return rc;
 }
 
+/* *provided is what MPI gave, which may be more than asked (MPI allows it)
+ * when a wrapper asked for more. */
 int MPI_Init_thread(int *argc, char ***argv, int required, int *provided)
 {
-    int rc = PMPI_Init_thread(argc, argv, required, provided);
-    if (rc == MPI_SUCCESS)
+    cont_wrapper_t *w = cont_wrapper;
+    int want = w && w->init_level ? w->init_level(required) : required;
+    int rc = PMPI_Init_thread(argc, argv, want, provided);
+    if (rc == MPI_SUCCESS) {
         lib_init();
+        if (w && w->after_init)
+            w->after_init(required, *provided);
+    }
     return rc;
 }
 
@@ -156,6 +172,9 @@ static void lib_finalize(void)
 
 int MPI_Finalize(void)
 {
+    cont_wrapper_t *w = cont_wrapper;
+    if (w && w->before_finalize && atomic_load(&cont_g.initialized))
+        w->before_finalize();
     lib_finalize();
     return PMPI_Finalize();
 }

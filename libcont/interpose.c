@@ -71,6 +71,8 @@ int MPI_Wait(MPI_Request *req, MPI_Status *status)
     }
     if (req && cont_req_owned_stable(*req))
         return owned_error("MPI_Wait", *req);
+    if (cont_wrapper && cont_wrapper->wait)
+        return cont_wrapper->wait(req, status);
     return PMPI_Wait(req, status);
 }
 

@@ -291,7 +291,8 @@ int MPI_Waitall(int count, MPI_Request reqs[], MPI_Status statuses[])
     if (rc)
         return rc;
     if (!ncr)
-        return PMPI_Waitall(count, reqs, statuses);
+        return cont_wrapper && cont_wrapper->waitall ? cont_wrapper->waitall(count, reqs, statuses)
+                                                     : PMPI_Waitall(count, reqs, statuses);
     return mixed_waitall(count, reqs, statuses);
 }
 
@@ -356,7 +357,9 @@ int MPI_Waitany(int count, MPI_Request reqs[], int *index, MPI_Status *status)
     if (rc)
         return rc;
     if (!ncr || !index)
-        return PMPI_Waitany(count, reqs, index, status);
+        return cont_wrapper && cont_wrapper->waitany && index
+                   ? cont_wrapper->waitany(count, reqs, index, status)
+                   : PMPI_Waitany(count, reqs, index, status);
     cont_backoff_t b = {0};
     int flag = 0;
     atomic_fetch_add(&cont_engine.waiters, 1);
@@ -443,7 +446,9 @@ int MPI_Waitsome(int incount, MPI_Request reqs[], int *outcount, int indices[],
     if (rc)
         return rc;
     if (!ncr || !outcount || !indices)
-        return PMPI_Waitsome(incount, reqs, outcount, indices, statuses);
+        return cont_wrapper && cont_wrapper->waitsome && outcount && indices
+                   ? cont_wrapper->waitsome(incount, reqs, outcount, indices, statuses)
+                   : PMPI_Waitsome(incount, reqs, outcount, indices, statuses);
     cont_backoff_t b = {0};
     atomic_fetch_add(&cont_engine.waiters, 1);
     do {

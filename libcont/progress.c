@@ -145,6 +145,11 @@ int cont_progress_thread_running(void)
     return running;
 }
 
+int cont_progress_thread_is_self(void)
+{
+    return running && pthread_equal(thread, pthread_self());
+}
+
 static void release_cpuset(void)
 {
     if (bind_set) {

@@ -1,0 +1,41 @@
+/* The next definitions of the MPI functions contrun defines: dlsym with
+ * RTLD_NEXT finds the one that follows this library in the lookup order (a
+ * PMPI tool's, or the MPI library's), so tools stack.  PMPI_* otherwise
+ * (static link, or nothing follows). */
+#define _GNU_SOURCE
+#include "contrun-internal.h"
+
+#include <dlfcn.h>
+
+ctr_next_t ctr_next;
+
+#define RESOLVE(name)                                                           \
+    do {                                                                        \
+        void *p_ = dlsym(RTLD_NEXT, "MPI_" #name);                              \
+        ctr_next.name = p_ ? (__typeof__(ctr_next.name))p_ : PMPI_##name;        \
+    } while (0)
+
+void ctr_next_resolve(void)
+{
+    RESOLVE(Wait);
+    RESOLVE(Waitall);
+    RESOLVE(Waitany);
+    RESOLVE(Waitsome);
+    RESOLVE(Recv);
+    RESOLVE(Mrecv);
+    RESOLVE(Send);
+    RESOLVE(Ssend);
+    RESOLVE(Bsend);
+    RESOLVE(Rsend);
+    RESOLVE(Sendrecv);
+    RESOLVE(Probe);
+    RESOLVE(Mprobe);
+    RESOLVE(Barrier);
+    RESOLVE(Bcast);
+    RESOLVE(Reduce);
+    RESOLVE(Allreduce);
+    RESOLVE(Gather);
+    RESOLVE(Scatter);
+    RESOLVE(Allgather);
+    RESOLVE(Alltoall);
+}

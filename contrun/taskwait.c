@@ -1,0 +1,121 @@
+/* Task-aware waiting.  A blocking MPI call made inside an OpenMP task hands
+ * its requests to libcont (a continuation that sets a flag) and then yields
+ * to the OpenMP runtime (taskyield) until the flag is set: the worker thread
+ * runs other ready tasks meanwhile, and only libcont's engine tests the
+ * requests.  The OpenMP entry points are looked up at run time, so a program
+ * without libomp is simply never "in a task".
+ *
+ * Limitation (that of any taskyield-based scheme, Schuchart et al., "The
+ * impact of taskyield on the design of tasks communicating through MPI",
+ * IWOMP 2018): a task that yields resumes only once the tasks its thread ran
+ * meanwhile have finished (they run on top of its stack). */
+#define _GNU_SOURCE
+#include "contrun-internal.h"
+
+#include <dlfcn.h>
+#include <sched.h>
+
+/* libomp's ident_t, for the __kmpc entry points (location: unknown). */
+typedef struct {
+    int32_t reserved_1, flags, reserved_2, reserved_3;
+    const char *psource;
+} ctr_ident_t;
+static ctr_ident_t loc = {0, 2 /* KMP_IDENT_KMPC */, 0, 0, ";contrun;unknown;0;0;;"};
+
+static int (*p_in_explicit_task)(void);
+static int32_t (*p_global_thread_num)(ctr_ident_t *);
+static int32_t (*p_taskyield)(ctr_ident_t *, int32_t gtid, int end_part);
+static int aware;   /* MPI_THREAD_MULTIPLE and CONT_TASK_AWARE on */
+static MPI_Request task_cr = MPI_REQUEST_NULL;
+
+void ctr_omp_resolve(void)
+{
+    p_in_explicit_task = (int (*)(void))dlsym(RTLD_DEFAULT, "omp_in_explicit_task");
+    p_global_thread_num = (int32_t(*)(ctr_ident_t *))dlsym(RTLD_DEFAULT,
+                                                            "__kmpc_global_thread_num");
+    p_taskyield = (int32_t(*)(ctr_ident_t *, int32_t, int))dlsym(RTLD_DEFAULT,
+                                                                  "__kmpc_omp_taskyield");
+    if (!p_global_thread_num || !p_taskyield)
+        p_in_explicit_task = NULL;   /* not libomp: no task awareness */
+}
+
+int ctr_omp_present(void)
+{
+    return p_in_explicit_task != NULL;
+}
+
+int ctr_task_aware_ok(void)
+{
+    return aware;
+}
+
+int ctr_in_task(void)
+{
+    return aware && p_in_explicit_task && p_in_explicit_task();
+}
+
+void ctr_task_yield(void)
+{
+    if (p_taskyield)
+        p_taskyield(&loc, p_global_thread_num(&loc), 0);
+    else
+        sched_yield();
+}
+
+void ctr_taskwait_init(int provided)
+{
+    aware = provided == MPI_THREAD_MULTIPLE && ctr_opt.task_aware && p_in_explicit_task;
+    if (aware && MPIX_Continue_init(0, 0, MPI_INFO_NULL, &task_cr) == MPI_SUCCESS)
+        MPI_Start(&task_cr);
+    else
+        aware = 0;
+}
+
+void ctr_taskwait_fini(void)
+{
+    if (task_cr != MPI_REQUEST_NULL)
+        MPI_Request_free(&task_cr);
+}
+
+typedef struct {
+    atomic_int done;
+    int rc;
+    uint64_t t_done;
+} waiter_t;
+
+/* The continuation: tiny, runs wherever libcont sees completion. */
+static int wake(int rc, void *data)
+{
+    waiter_t *w = data;
+    w->rc = rc;
+    w->t_done = ctr_prof_on ? cont_now_ns() : 0;
+    atomic_store_explicit(&w->done, 1, memory_order_release);   /* last touch of *w */
+    return MPI_SUCCESS;
+}
+
+int ctr_task_waitall(ctr_kind_t kind, int n, MPI_Request reqs[], MPI_Status statuses[],
+                     MPI_Comm comm, int in_status)
+{
+    uint64_t t0 = ctr_t0();
+    waiter_t w = {.rc = MPI_SUCCESS};
+    int rc = MPIX_Continueall(n, reqs, wake, &w, MPIX_CONT_INVOKE_FAILED, statuses, task_cr);
+    if (rc != MPI_SUCCESS)
+        return rc;
+    int driver = !cont_has_progress_thread();
+    while (!atomic_load_explicit(&w.done, memory_order_acquire)) {
+        if (driver)
+            cont_progress_poll();
+        ctr_task_yield();
+    }
+    if (t0) {
+        uint64_t t1 = cont_now_ns();
+        ctr_prof_resume(w.t_done, t1);
+        ctr_prof_call(kind, 1, t0);
+    }
+    if (w.rc == MPI_SUCCESS)
+        return MPI_SUCCESS;
+    /* An operation failed: raise it as the blocking call would have. */
+    int code = in_status ? MPI_ERR_IN_STATUS : w.rc;
+    PMPI_Comm_call_errhandler(comm, code);
+    return code;
+}
