@@ -106,6 +106,8 @@ void ctr_prof_call(ctr_kind_t kind, int in_task, uint64_t t0);
 void ctr_prof_resume(uint64_t t_done, uint64_t t_resume);
 void ctr_prof_init(void);
 void ctr_prof_report(void);   /* collective: reduce, print, write */
+/* ctr_opt.profile_file + ".json", malloc'd (NULL if out of memory). */
+char *ctr_profile_json_path(void);
 
 /* ------------------------------------------------------------ trace.c */
 typedef enum { CAT_TASK_WAIT, CAT_BLOCKED, CAT_CALLBACK, CAT_PROGRESS } ctr_cat_t;

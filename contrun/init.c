@@ -67,11 +67,9 @@ static void after_init(int required, int provided)
     if (ctr_rank == 0) {
         if (ctr_opt.profile_file) {
             bad |= check_writable("profile", ctr_opt.profile_file);
-            size_t n = strlen(ctr_opt.profile_file);
-            char json[n + 6];
-            memcpy(json, ctr_opt.profile_file, n);
-            memcpy(json + n, ".json", 6);
-            bad |= check_writable("JSON profile", json);
+            char *json = ctr_profile_json_path();
+            bad |= !json || check_writable("JSON profile", json);
+            free(json);
         }
         if (ctr_opt.trace_file)
             bad |= check_writable("trace", ctr_opt.trace_file);

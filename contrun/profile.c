@@ -90,6 +90,17 @@ void ctr_prof_init(void)
 
 /* ------------------------------------------------------------ report */
 
+char *ctr_profile_json_path(void)
+{
+    size_t len = strlen(ctr_opt.profile_file);
+    char *p = malloc(len + sizeof ".json");
+    if (p) {
+        memcpy(p, ctr_opt.profile_file, len);
+        memcpy(p + len, ".json", sizeof ".json");
+    }
+    return p;
+}
+
 typedef struct {
     char name[64];
     int integer;
@@ -263,14 +274,8 @@ void ctr_prof_report(void)
     if (!ctr_opt.profile_file)
         return;
     FILE *f = fopen(ctr_opt.profile_file, "w");
-    size_t len = strlen(ctr_opt.profile_file);
-    char *jname = malloc(len + 6);
-    FILE *j = NULL;
-    if (jname) {
-        memcpy(jname, ctr_opt.profile_file, len);
-        memcpy(jname + len, ".json", 6);
-        j = fopen(jname, "w");
-    }
+    char *jname = ctr_profile_json_path();
+    FILE *j = jname ? fopen(jname, "w") : NULL;
     if (f) {
         print_table(f, m, mn, sum, mx, hs);
         fclose(f);

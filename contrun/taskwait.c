@@ -51,7 +51,7 @@ int ctr_task_aware_ok(void)
 
 int ctr_in_task(void)
 {
-    return aware && p_in_explicit_task && p_in_explicit_task();
+    return aware && p_in_explicit_task();   /* aware implies libomp is there */
 }
 
 void ctr_task_yield(void)

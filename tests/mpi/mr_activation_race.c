@@ -171,13 +171,8 @@ int main(int argc, char **argv)
         default: return 2;
         }
     }
-    int provided;
-    MPI_Init_thread(&argc, &argv, MPI_THREAD_MULTIPLE, &provided);
-    MPI_Comm_rank(MPI_COMM_WORLD, &rank);
-    MPI_Comm_size(MPI_COMM_WORLD, &size);
-    mr_rank = rank;
-    if (provided != MPI_THREAD_MULTIPLE)
-        DIE("MPI_THREAD_MULTIPLE not provided");
+    size = mr_init(&argc, &argv, 1);
+    rank = mr_rank;
     if (size % 2 || T < 1 || T > 15 || B < 1 || B >= 4096 || R < 1 || C < 1 || L < 1 ||
         L >= (1 << 20))
         DIE("bad parameters (even number of ranks needed)");

@@ -64,6 +64,19 @@ static void mr_fail(const char *file, int line, const char *fmt, ...)
         MPI_Abort(MPI_COMM_WORLD, 3);                                         \
     } while (0)
 
+/* MPI_Init_thread asking for MPI_THREAD_MULTIPLE; sets mr_rank, returns the
+ * number of ranks.  need_multiple: abort the job if MPI provides less. */
+static inline int mr_init(int *argc, char ***argv, int need_multiple)
+{
+    int provided, size;
+    MPI_Init_thread(argc, argv, MPI_THREAD_MULTIPLE, &provided);
+    MPI_Comm_rank(MPI_COMM_WORLD, &mr_rank);
+    MPI_Comm_size(MPI_COMM_WORLD, &size);
+    if (need_multiple && provided != MPI_THREAD_MULTIPLE)
+        DIE("MPI_THREAD_MULTIPLE not provided");
+    return size;
+}
+
 static inline void mr_pause(int *n)
 {
     /* Back-off for application-side waiting loops (not a timing check). */

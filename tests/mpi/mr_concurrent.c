@@ -243,13 +243,8 @@ int main(int argc, char **argv)
             return 2;
         }
     }
-    int provided;
-    MPI_Init_thread(&argc, &argv, MPI_THREAD_MULTIPLE, &provided);
-    MPI_Comm_rank(MPI_COMM_WORLD, &rank);
-    MPI_Comm_size(MPI_COMM_WORLD, &size);
-    mr_rank = rank;
-    if (provided != MPI_THREAD_MULTIPLE)
-        DIE("MPI_THREAD_MULTIPLE not provided");
+    size = mr_init(&argc, &argv, 1);
+    rank = mr_rank;
     if (size < 2 || T < 1 || T > 15 || N < 1 || N >= (1 << 20) || W < 1 || R < 1 || size > 127)
         DIE("bad parameters (size %d, T %d, N %d, W %d, R %d)", size, T, N, W, R);
     CHECK(cont_has_progress_thread(), "no progress thread with MPI_THREAD_MULTIPLE");

@@ -105,10 +105,7 @@ static const struct {
 
 int main(int argc, char **argv)
 {
-    int provided, size;
-    MPI_Init_thread(&argc, &argv, MPI_THREAD_MULTIPLE, &provided);
-    MPI_Comm_rank(MPI_COMM_WORLD, &mr_rank);
-    MPI_Comm_size(MPI_COMM_WORLD, &size);
+    int size = mr_init(&argc, &argv, 0);
     if (argc < 2 || (strcmp(argv[1], "fatal") && strcmp(argv[1], "return")) ||
         (!strcmp(argv[1], "fatal") && argc < 3)) {
         if (mr_rank == 0)

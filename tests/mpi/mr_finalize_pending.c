@@ -81,10 +81,7 @@ int main(int argc, char **argv)
         else
             return 2;
     }
-    int provided, size;
-    MPI_Init_thread(&argc, &argv, MPI_THREAD_MULTIPLE, &provided);
-    MPI_Comm_rank(MPI_COMM_WORLD, &mr_rank);
-    MPI_Comm_size(MPI_COMM_WORLD, &size);
+    int size = mr_init(&argc, &argv, 0);
     if (size < 2)
         DIE("needs >= 2 ranks");
     int left = (mr_rank + size - 1) % size, right = (mr_rank + 1) % size;

@@ -193,11 +193,8 @@ int main(int argc, char **argv)
         else
             return 2;
     }
-    int provided;
-    MPI_Init_thread(&argc, &argv, MPI_THREAD_MULTIPLE, &provided);
-    MPI_Comm_rank(MPI_COMM_WORLD, &rank);
-    MPI_Comm_size(MPI_COMM_WORLD, &size);
-    mr_rank = rank;
+    size = mr_init(&argc, &argv, 0);
+    rank = mr_rank;
     if (size < 2 || N < 1)
         DIE("needs >= 2 ranks and -n >= 1");
     left = (rank + size - 1) % size;

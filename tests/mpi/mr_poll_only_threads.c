@@ -240,13 +240,8 @@ int main(int argc, char **argv)
             return 2;
         }
     }
-    int provided;
-    MPI_Init_thread(&argc, &argv, MPI_THREAD_MULTIPLE, &provided);
-    MPI_Comm_rank(MPI_COMM_WORLD, &rank);
-    MPI_Comm_size(MPI_COMM_WORLD, &size);
-    mr_rank = rank;
-    if (provided != MPI_THREAD_MULTIPLE)
-        DIE("MPI_THREAD_MULTIPLE not provided");
+    size = mr_init(&argc, &argv, 1);
+    rank = mr_rank;
     if (size < 2 || T < 1 || T > 15 || K < 1 || K >= 0xfff || size > 127)
         DIE("bad parameters");
     left = (rank + size - 1) % size;

@@ -163,11 +163,8 @@ static void clean_round(const char *phase)
 
 int main(int argc, char **argv)
 {
-    int provided, size;
-    MPI_Init_thread(&argc, &argv, MPI_THREAD_MULTIPLE, &provided);
-    MPI_Comm_rank(MPI_COMM_WORLD, &rank);
-    MPI_Comm_size(MPI_COMM_WORLD, &size);
-    mr_rank = rank;
+    int size = mr_init(&argc, &argv, 0);
+    rank = mr_rank;
     if (size % 2)
         DIE("needs an even number of ranks");
     peer = rank ^ 1;
