@@ -12,23 +12,6 @@ static void init_errors(void)
 
 TestSuite(errors, .init = init_errors, .fini = fini_mpi, .timeout = SUITE_TIMEOUT);
 
-/* The library still works: a continuation on a pending receive runs and
- * its CR completes. */
-static void still_works(void)
-{
-    MPI_Request cr = new_cr(0, 0);
-    int tag = new_tag(), buf = 0;
-    MPI_Request r;
-    post_recv(&buf, 1, tag, &r);
-    atomic_int n = 0;
-    cr_assert_eq(MPIX_Continue(&r, cb_count, &n, 0, MPI_STATUS_IGNORE, cr), MPI_SUCCESS);
-    send_self(17, 1, tag);
-    cr_assert_eq(MPI_Wait(&cr, MPI_STATUS_IGNORE), MPI_SUCCESS);
-    cr_assert_eq(atomic_load(&n), 1);
-    cr_assert_eq(buf, 17);
-    cr_assert_eq(MPI_Request_free(&cr), MPI_SUCCESS);
-}
-
 /* A pending receive that was refused by a registration is untouched: the
  * application still owns it and completes it with plain MPI. */
 static void recv_still_ours(MPI_Request *r, int tag, int *buf)
@@ -49,7 +32,7 @@ Test(errors, init_with_null_cont_req_is_err_arg)
 {
     assert_libcont_error(MPIX_Continue_init(0, 0, MPI_INFO_NULL, NULL), MPI_ERR_ARG);
     assert_message_names("MPIX_Continue_init");
-    still_works();
+    assert_continuations_work();
 }
 
 Test(errors, init_with_unknown_flag_bits_is_err_arg)
@@ -57,7 +40,7 @@ Test(errors, init_with_unknown_flag_bits_is_err_arg)
     MPI_Request cr = (MPI_Request)0x1234;
     assert_libcont_error(MPIX_Continue_init(1 << 10, 0, MPI_INFO_NULL, &cr), MPI_ERR_ARG);
     cr_assert_eq(cr, (MPI_Request)0x1234, "a refused init wrote the handle");
-    still_works();
+    assert_continuations_work();
 }
 
 Test(errors, init_with_a_continue_flag_is_err_arg)
@@ -69,7 +52,7 @@ Test(errors, init_with_a_continue_flag_is_err_arg)
         assert_libcont_error(MPIX_Continue_init(flags[i], 0, MPI_INFO_NULL, &cr), MPI_ERR_ARG);
         cr_assert_eq(cr, (MPI_Request)0x1234);
     }
-    still_works();
+    assert_continuations_work();
 }
 
 /* ------------------------------------------------------------ Continue[all] arguments */
@@ -96,7 +79,7 @@ Test(errors, poll_only_given_to_continue_is_err_arg)
     cr_assert_eq(atomic_load(&n), 0);
     cr_assert_eq(test_cr(&cr), 1);
     MPI_Request_free(&cr);
-    still_works();
+    assert_continuations_work();
 }
 
 Test(errors, unknown_continue_flag_bits_are_err_arg)
@@ -111,7 +94,7 @@ Test(errors, unknown_continue_flag_bits_are_err_arg)
     recv_still_ours(&r, tag, &buf);
     cr_assert_eq(atomic_load(&n), 0);
     MPI_Request_free(&cr);
-    still_works();
+    assert_continuations_work();
 }
 
 Test(errors, null_callback_is_err_arg)
@@ -125,7 +108,7 @@ Test(errors, null_callback_is_err_arg)
     recv_still_ours(&r, tag, &buf);
     cr_assert_eq(test_cr(&cr), 1);
     MPI_Request_free(&cr);
-    still_works();
+    assert_continuations_work();
 }
 
 Test(errors, null_op_request_pointer_is_err_arg)
@@ -137,7 +120,7 @@ Test(errors, null_op_request_pointer_is_err_arg)
     cr_assert_eq(atomic_load(&n), 0);
     cr_assert_eq(test_cr(&cr), 1);
     MPI_Request_free(&cr);
-    still_works();
+    assert_continuations_work();
 }
 
 Test(errors, null_array_with_positive_count_is_err_arg)
@@ -149,7 +132,7 @@ Test(errors, null_array_with_positive_count_is_err_arg)
     cr_assert_eq(atomic_load(&n), 0);
     cr_assert_eq(test_cr(&cr), 1);
     MPI_Request_free(&cr);
-    still_works();
+    assert_continuations_work();
 }
 
 Test(errors, negative_count_is_err_count)
@@ -160,7 +143,7 @@ Test(errors, negative_count_is_err_count)
     REFUSED(MPI_ERR_COUNT, MPIX_Continueall(-1, r, cb_count, &n, 0, MPI_STATUSES_IGNORE, cr));
     cr_assert_eq(atomic_load(&n), 0);
     MPI_Request_free(&cr);
-    still_works();
+    assert_continuations_work();
 }
 
 Test(errors, null_statuses_pointer_is_err_arg)
@@ -174,7 +157,7 @@ Test(errors, null_statuses_pointer_is_err_arg)
     REFUSED(MPI_ERR_ARG, MPIX_Continueall(1, &r, cb_count, &n, 0, NULL, cr));
     recv_still_ours(&r, tag, &buf);
     MPI_Request_free(&cr);
-    still_works();
+    assert_continuations_work();
 }
 
 /* ------------------------------------------------------------ cont_req */
@@ -188,7 +171,7 @@ Test(errors, cont_req_null_is_err_request)
     REFUSED(MPI_ERR_REQUEST, MPIX_Continue(&r, cb_count, &n, 0, MPI_STATUS_IGNORE, MPI_REQUEST_NULL));
     recv_still_ours(&r, tag, &buf);
     cr_assert_eq(atomic_load(&n), 0);
-    still_works();
+    assert_continuations_work();
 }
 
 Test(errors, cont_req_an_ordinary_request_is_err_request)
@@ -202,7 +185,7 @@ Test(errors, cont_req_an_ordinary_request_is_err_request)
     recv_still_ours(&r, tag, &buf);
     recv_still_ours(&ord, otag, &obuf);
     cr_assert_eq(atomic_load(&n), 0);
-    still_works();
+    assert_continuations_work();
 }
 
 Test(errors, cont_req_freed_is_err_request)
@@ -224,7 +207,7 @@ Test(errors, cont_req_freed_is_err_request)
     assert_libcont_error(MPI_Request_get_status(stale, &flag, MPI_STATUS_IGNORE), MPI_ERR_REQUEST);
     MPI_Request arr[1] = {stale};
     assert_libcont_error(MPI_Waitall(1, arr, MPI_STATUSES_IGNORE), MPI_ERR_REQUEST);
-    still_works();
+    assert_continuations_work();
 }
 
 Test(errors, a_forged_cr_handle_is_err_request)
@@ -240,7 +223,7 @@ Test(errors, a_forged_cr_handle_is_err_request)
     atomic_int n = 0;
     REFUSED(MPI_ERR_REQUEST, MPIX_Continue(&r, cb_count, &n, 0, MPI_STATUS_IGNORE, forged));
     cr_assert_eq(atomic_load(&n), 0);
-    still_works();
+    assert_continuations_work();
 }
 
 Test(errors, freeing_a_cr_twice_is_err_request)
@@ -250,7 +233,7 @@ Test(errors, freeing_a_cr_twice_is_err_request)
     MPI_Request copy = cr;
     cr_assert_eq(MPI_Request_free(&cr), MPI_SUCCESS);
     assert_libcont_error(MPI_Request_free(&copy), MPI_ERR_REQUEST);
-    still_works();
+    assert_continuations_work();
 }
 
 Test(errors, freeing_an_inactive_cr_with_held_continuations_is_err_request)
@@ -268,7 +251,7 @@ Test(errors, freeing_an_inactive_cr_with_held_continuations_is_err_request)
     cr_assert_eq(MPI_Wait(&cr, MPI_STATUS_IGNORE), MPI_SUCCESS);
     cr_assert_eq(atomic_load(&n), 1);
     cr_assert_eq(MPI_Request_free(&cr), MPI_SUCCESS);
-    still_works();
+    assert_continuations_work();
 }
 
 Test(errors, cancel_on_a_cr_is_err_request)
@@ -279,7 +262,7 @@ Test(errors, cancel_on_a_cr_is_err_request)
     cr_assert_eq(h, cr);
     cr_assert_eq(test_cr(&cr), 1);
     MPI_Request_free(&cr);
-    still_works();
+    assert_continuations_work();
 }
 
 /* ------------------------------------------------------------ one continuation per op */
@@ -306,7 +289,7 @@ Test(errors, registering_a_persistent_op_twice_is_err_request)
     MPI_Request_free(&other);
     MPI_Request_free(&p);
     MPI_Request_free(&cr);
-    still_works();
+    assert_continuations_work();
 }
 
 Test(errors, same_request_twice_in_one_continueall_is_err_request)
@@ -324,7 +307,7 @@ Test(errors, same_request_twice_in_one_continueall_is_err_request)
     cr_assert_eq(atomic_load(&n), 0);
     cr_assert_eq(test_cr(&cr), 1);
     MPI_Request_free(&cr);
-    still_works();
+    assert_continuations_work();
 }
 
 Test(errors, a_bad_entry_in_continueall_leaves_the_good_ones_alone)
@@ -340,7 +323,7 @@ Test(errors, a_bad_entry_in_continueall_leaves_the_good_ones_alone)
     recv_still_ours(&r, tag, &buf);
     cr_assert_eq(test_cr(&cr), 1);
     MPI_Request_free(&cr);
-    still_works();
+    assert_continuations_work();
 }
 
 Test(errors, start_on_an_op_with_a_continuation_is_err_request)
@@ -366,7 +349,7 @@ Test(errors, start_on_an_op_with_a_continuation_is_err_request)
     cr_assert_eq(buf, 2);
     MPI_Request_free(&p);
     MPI_Request_free(&cr);
-    still_works();
+    assert_continuations_work();
 }
 
 Test(errors, test_wait_free_on_an_op_with_a_continuation_are_err_request)
@@ -400,7 +383,7 @@ Test(errors, test_wait_free_on_an_op_with_a_continuation_are_err_request)
     cr_assert_eq(buf, 4);
     cr_assert_eq(MPI_Request_free(&p), MPI_SUCCESS);
     MPI_Request_free(&cr);
-    still_works();
+    assert_continuations_work();
 }
 
 Test(errors, a_copy_of_a_taken_over_handle_is_refused_while_pending)
@@ -424,7 +407,7 @@ Test(errors, a_copy_of_a_taken_over_handle_is_refused_while_pending)
     cr_assert_eq(atomic_load(&n), 1);
     cr_assert_eq(atomic_load(&n2), 0);
     MPI_Request_free(&cr);
-    still_works();
+    assert_continuations_work();
 }
 
 /* ------------------------------------------------------------ get_failed */
@@ -448,13 +431,13 @@ Test(errors, get_failed_argument_errors)
     recv_still_ours(&r, tag, &b);
     cr_assert_eq(test_cr(&cr), 1);
     MPI_Request_free(&cr);
-    still_works();
+    assert_continuations_work();
 }
 
 Test(errors, get_stats_null_is_err_arg)
 {
     assert_libcont_error(cont_get_stats(NULL), MPI_ERR_ARG);
-    still_works();
+    assert_continuations_work();
 }
 
 /* ------------------------------------------------------------ error handlers */
@@ -483,7 +466,7 @@ Test(errors, errors_go_through_the_world_error_handler)
     cr_assert_eq(error_class(atomic_load(&handler_code)), MPI_ERR_COUNT);
     MPI_Comm_set_errhandler(MPI_COMM_WORLD, MPI_ERRORS_RETURN);
     MPI_Errhandler_free(&eh);
-    still_works();
+    assert_continuations_work();
 }
 
 static void *last_error_in_thread(void *arg)
@@ -597,6 +580,6 @@ Test(errors_config, valid_settings_are_accepted)
     int provided;
     cr_assert_eq(MPI_Init_thread(NULL, NULL, MPI_THREAD_MULTIPLE, &provided), MPI_SUCCESS);
     cr_assert_eq(cont_has_progress_thread(), 1);
-    still_works();
+    assert_continuations_work();
     MPI_Finalize();
 }
