@@ -35,6 +35,13 @@ extern ctr_options_t ctr_opt;
 /* Read and validate contrun's CONT_* variables; prints why and returns
  * non-zero on a bad value. */
 int ctr_options_load(void);
+/* Their names, NULL-terminated. */
+extern const char *const ctr_option_names[];
+/* Apply one (name, value); names not in ctr_option_names are ignored.
+ * Prints why and returns non-zero on a bad value. */
+int ctr_option_set(const char *name, const char *value);
+/* Back to the defaults, freeing the file names (tests, fuzzers). */
+void ctr_options_reset(void);
 
 /* ------------------------------------------------------------ next.c */
 /* The next definition of each MPI function we define (dlsym RTLD_NEXT, so a

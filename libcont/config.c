@@ -11,7 +11,7 @@
 
 extern char **environ;
 
-cont_config_t cont_cfg = {
+static const cont_config_t defaults = {
     .progress_thread = CONT_PT_AUTO,
     .progress_cpu = -2,
     .poll_spin = 200,
@@ -22,15 +22,51 @@ cont_config_t cont_cfg = {
     .verbose = 1,
 };
 
-static int parse_int(const char *name, const char *v, int lo, int hi, int *out)
+cont_config_t cont_cfg = defaults;
+
+void cont_config_reset(void)
 {
-    char *end;
+    cont_cfg = defaults;
+}
+
+int cont_parse_long(const char *who, const char *name, const char *v, long lo, long hi,
+                    long *out)
+{
+    /* strtol would skip leading blanks and take a '+': a value is an
+     * optional '-' and decimal digits only, so " 5" or "+5" are refused. */
+    const char *d = *v == '-' ? v + 1 : v;
+    char *end = NULL;
+    long x = 0;
+    int digits = *d >= '0' && *d <= '9';
     errno = 0;
-    long x = strtol(v, &end, 10);
-    if (errno || end == v || *end || x < lo || x > hi) {
-        fprintf(stderr, "libcont: %s='%s': expected an integer in %d..%d\n", name, v, lo, hi);
+    if (digits)
+        x = strtol(v, &end, 10);
+    if (!digits || errno || *end || x < lo || x > hi) {
+        fprintf(stderr, "%s: %s='%s': expected an integer in %ld..%ld\n", who, name, v, lo, hi);
         return 1;
     }
+    *out = x;
+    return 0;
+}
+
+int cont_parse_bool(const char *who, const char *name, const char *v, int *out)
+{
+    if (!strcasecmp(v, "1") || !strcasecmp(v, "on") || !strcasecmp(v, "yes"))
+        *out = 1;
+    else if (!strcasecmp(v, "0") || !strcasecmp(v, "off") || !strcasecmp(v, "no"))
+        *out = 0;
+    else {
+        fprintf(stderr, "%s: %s='%s': expected on or off\n", who, name, v);
+        return 1;
+    }
+    return 0;
+}
+
+static int parse_int(const char *name, const char *v, int lo, int hi, int *out)
+{
+    long x;
+    if (cont_parse_long("libcont", name, v, lo, hi, &x))
+        return 1;
     *out = (int)x;
     return 0;
 }
@@ -97,28 +133,43 @@ static const struct {
     {"CONT_TASK_AWARE", NULL},
 };
 
+#define NVARS (sizeof vars / sizeof vars[0])
+
+const char *cont_config_name(size_t i)
+{
+    return i < NVARS ? vars[i].name : NULL;
+}
+
+int cont_config_set(const char *entry)
+{
+    if (strncmp(entry, "CONT_", 5))
+        return 0;
+    const char *eq = strchr(entry, '=');
+    size_t len = eq ? (size_t)(eq - entry) : strlen(entry);
+    size_t i;
+    for (i = 0; i < NVARS; i++)
+        if (strlen(vars[i].name) == len && !strncmp(vars[i].name, entry, len))
+            break;
+    if (i == NVARS) {
+        /* Print the name with control bytes escaped: it came from outside. */
+        fprintf(stderr, "libcont: unknown environment variable ");
+        for (size_t k = 0; k < len; k++) {
+            unsigned char c = (unsigned char)entry[k];
+            fprintf(stderr, c >= 0x20 && c < 0x7f ? "%c" : "\\x%02x", c);
+        }
+        fprintf(stderr, "; known:");
+        for (i = 0; i < NVARS; i++)
+            fprintf(stderr, " %s", vars[i].name);
+        fprintf(stderr, "\n");
+        return 1;
+    }
+    return vars[i].set ? vars[i].set(vars[i].name, eq ? eq + 1 : "") : 0;
+}
+
 int cont_config_load(void)
 {
     int bad = 0;
-    for (char **e = environ; e && *e; e++) {
-        if (strncmp(*e, "CONT_", 5))
-            continue;
-        const char *eq = strchr(*e, '=');
-        size_t len = eq ? (size_t)(eq - *e) : strlen(*e);
-        size_t i;
-        for (i = 0; i < sizeof vars / sizeof vars[0]; i++)
-            if (strlen(vars[i].name) == len && !strncmp(vars[i].name, *e, len))
-                break;
-        if (i == sizeof vars / sizeof vars[0]) {
-            fprintf(stderr, "libcont: unknown environment variable %.*s; known:", (int)len, *e);
-            for (i = 0; i < sizeof vars / sizeof vars[0]; i++)
-                fprintf(stderr, " %s", vars[i].name);
-            fprintf(stderr, "\n");
-            bad = 1;
-            continue;
-        }
-        if (vars[i].set && vars[i].set(vars[i].name, eq ? eq + 1 : ""))
-            bad = 1;
-    }
+    for (char **e = environ; e && *e; e++)
+        bad |= cont_config_set(*e);
     return bad;
 }

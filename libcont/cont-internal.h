@@ -50,6 +50,20 @@ extern cont_config_t cont_cfg;
 /* Read and validate every CONT_* variable; on error, prints why and returns
  * non-zero. */
 int cont_config_load(void);
+/* Apply one environment entry "NAME=VALUE" (entries not starting with CONT_
+ * are ignored; CONT_ names of other layers are accepted unchecked); prints
+ * why and returns non-zero when the name is unknown or the value bad. */
+int cont_config_set(const char *entry);
+/* Back to the defaults (for tests and the fuzzers). */
+void cont_config_reset(void);
+/* The i-th known CONT_* name, NULL past the end. */
+const char *cont_config_name(size_t i);
+/* Value parsers shared with contrun; on a bad value they print
+ * "WHO: NAME='VALUE': expected ..." and return 1.  An integer is an
+ * optional '-' and decimal digits, nothing else. */
+int cont_parse_long(const char *who, const char *name, const char *v, long lo, long hi,
+                    long *out);
+int cont_parse_bool(const char *who, const char *name, const char *v, int *out);
 
 /* ------------------------------------------------------------ wrapper.c */
 /* Hooks for a layer built into the same shared library: contrun's preload
