@@ -1,0 +1,116 @@
+/* bench-scale: completion cost per continuation with N outstanding
+ * operations (one rank, self messages of 8 bytes; N receives are posted,
+ * each with its own continuation on one CR, then the N matching sends):
+ *   wait-together      baseline: post the sends, MPI_Waitall the receives;
+ *   cont-together      post the sends, MPI_Wait on the CR (all complete at once);
+ *   wait-in-order      send one message, MPI_Wait its receive, next;
+ *   cont-in-order      send one message, wait until its callback has run
+ *                      (the progress thread runs it), next: every completion
+ *                      is found among the N - i still outstanding.
+ * In-order runs time the first min(N, 1024) completions (the rest then
+ * complete together, untimed).  Unit: ns per completion; param: N.
+ * Usage: bench-scale [common options] */
+#include "bench.h"
+#include "mpi-continue.h"
+
+#include <sched.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+static atomic_long fired;
+static char sbuf[8];
+
+static int count_cb(int rc, void *data)
+{
+    (void)data;
+    atomic_fetch_add_explicit(&fired, 1, memory_order_release);
+    return rc;
+}
+
+enum { WAIT_TOGETHER, CONT_TOGETHER, WAIT_IN_ORDER, CONT_IN_ORDER, NVARIANTS };
+static const char *names[NVARIANTS] = {"wait-together", "cont-together", "wait-in-order",
+                                       "cont-in-order"};
+enum { IN_ORDER_MAX = 1024 };
+
+/* One repetition of variant v with n outstanding receives: ns/completion. */
+static double run(int v, int n, char *rbuf, MPI_Request *r, MPI_Request *s, MPI_Request cr)
+{
+    int cont = v == CONT_TOGETHER || v == CONT_IN_ORDER;
+    atomic_store(&fired, 0);
+    for (int i = 0; i < n; i++)
+        MPI_Irecv(&rbuf[8 * (size_t)i], 8, MPI_BYTE, 0, 0, MPI_COMM_SELF, &r[i]);
+    if (cont) {
+        MPI_Start(&cr);
+        for (int i = 0; i < n; i++)
+            MPIX_Continue(&r[i], count_cb, NULL, 0, MPI_STATUS_IGNORE, cr);
+    }
+    int timed = v == WAIT_IN_ORDER || v == CONT_IN_ORDER ? (n < IN_ORDER_MAX ? n : IN_ORDER_MAX) : n;
+    double t0 = bench_now();
+    if (v == WAIT_TOGETHER || v == CONT_TOGETHER) {
+        for (int i = 0; i < n; i++)
+            MPI_Isend(sbuf, 8, MPI_BYTE, 0, 0, MPI_COMM_SELF, &s[i]);
+        if (cont)
+            MPI_Wait(&cr, MPI_STATUS_IGNORE);
+        else
+            MPI_Waitall(n, r, MPI_STATUSES_IGNORE);
+    } else {
+        for (int i = 0; i < timed; i++) {
+            MPI_Isend(sbuf, 8, MPI_BYTE, 0, 0, MPI_COMM_SELF, &s[i]);
+            if (cont)
+                while (atomic_load_explicit(&fired, memory_order_acquire) <= i)
+                    sched_yield();   /* the progress thread runs the callback */
+            else
+                MPI_Wait(&r[i], MPI_STATUS_IGNORE);
+        }
+    }
+    double t = bench_now() - t0;
+    for (int i = timed; i < n; i++)   /* in order: complete the rest */
+        MPI_Isend(sbuf, 8, MPI_BYTE, 0, 0, MPI_COMM_SELF, &s[i]);
+    if (cont)
+        MPI_Wait(&cr, MPI_STATUS_IGNORE);
+    else
+        MPI_Waitall(n, r, MPI_STATUSES_IGNORE);
+    MPI_Waitall(n, s, MPI_STATUSES_IGNORE);
+    if (cont && atomic_load(&fired) != n) {
+        fprintf(stderr, "bench-scale: %s: %ld callbacks for %d\n", names[v], atomic_load(&fired), n);
+        MPI_Abort(MPI_COMM_WORLD, 1);
+    }
+    return t / timed * 1e9;
+}
+
+int main(int argc, char **argv)
+{
+    int provided;
+    MPI_Init_thread(&argc, &argv, MPI_THREAD_MULTIPLE, &provided);
+    bench_opts_t o;
+    bench_parse(argc, argv, &o);
+    if (!cont_has_progress_thread()) {   /* cont-in-order spins on its callbacks */
+        fprintf(stderr, "bench-scale: needs libcont's progress thread\n");
+        MPI_Abort(MPI_COMM_WORLD, 2);
+    }
+    static const int ns[] = {1, 16, 256, 4096, 65536};
+    int maxn = ns[4];
+    char *rbuf = malloc(8 * (size_t)maxn);
+    MPI_Request *r = malloc(2 * (size_t)maxn * sizeof *r), *s = r + maxn, cr;
+    MPIX_Continue_init(0, 0, MPI_INFO_NULL, &cr);
+    double *smp = malloc(NVARIANTS * (size_t)o.reps * sizeof *smp);
+    for (int k = 0; k < 5; k++) {
+        int n = ns[k];
+        for (int v = 0; v < NVARIANTS; v++)
+            if (bench_selected(&o, names[v]))
+                run(v, n, rbuf, r, s, cr);   /* warm-up */
+        for (int rep = 0; rep < o.reps; rep++)
+            for (int v = 0; v < NVARIANTS; v++)
+                if (bench_selected(&o, names[v]))
+                    smp[v * o.reps + rep] = run(v, n, rbuf, r, s, cr);
+        for (int v = 0; v < NVARIANTS; v++)
+            if (bench_selected(&o, names[v]))
+                bench_record(&o, "scale", names[v], "outstanding", n, "ns", &smp[v * o.reps],
+                             o.reps);
+    }
+    MPI_Request_free(&cr);
+    free(smp), free(r), free(rbuf);
+    MPI_Finalize();
+    return 0;
+}
