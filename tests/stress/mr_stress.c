@@ -42,7 +42,8 @@
  *
  * Size: STRESS_CONTINUATIONS continuations over the whole job (default
  * 1000000); STRESS_SEED fixes the schedule (default: from the clock, printed
- * so that a failing run can be replayed).
+ * so that a failing run can be replayed); STRESS_MAX_RSS_MIB sets the
+ * default of -M (the sanitizer runs raise it: shadow memory grows the RSS).
  *
  * Usage: mr_stress [-T threads] [-B batch] [-M max RSS growth MiB]
  */
@@ -97,7 +98,8 @@ typedef struct slot {
 
 typedef struct worker {
     int t;
-    pthread_t tid;
+    pthread_t tid;              /* set by pthread_create in main */
+    pthread_t thread;           /* set by the worker itself: POLL_ONLY callbacks check it */
     MPI_Comm comm, self;
     MPI_Request cr, crp;
     slot_t *slots;
@@ -194,7 +196,7 @@ static int cb(int rc, void *data)
              kind_name[s->kind]);
     atomic_fetch_add(&r->ran, 1);
     atomic_fetch_add(&w->cb_ran, 1);
-    if (s->kind == K_POLL && !pthread_equal(pthread_self(), w->tid))
+    if (s->kind == K_POLL && !pthread_equal(pthread_self(), w->thread))
         FAIL("id %" PRIu64 ": POLL_ONLY continuation ran in another thread", r->id);
     if (s->kind == K_TRUNC_INVOKE && r->role == R_RECV) {
         int cls = -1;
@@ -399,7 +401,7 @@ static void verify_batch(worker_t *w, int nslots)
 static void *work(void *arg)
 {
     worker_t *w = arg;
-    w->tid = pthread_self();
+    w->thread = pthread_self();
     uint64_t iter = 0;
     while (w->planned < quota) {
         long exp_failed = 0;
@@ -467,6 +469,7 @@ static long env_long(const char *name, long dflt)
 int main(int argc, char **argv)
 {
     size = mr_init(&argc, &argv, 1);
+    max_rss_mib = (int)env_long("STRESS_MAX_RSS_MIB", max_rss_mib);
     int opt;
     while ((opt = getopt(argc, argv, "T:B:M:")) != -1) {
         if (opt == 'T')

@@ -379,17 +379,19 @@ static int get_failed_zero_size(void)
 /* ------------------------------------------------------------ rows: omp-glue */
 
 /* Run a glue call inside a detached task; on error the event is not
- * fulfilled, so the task fulfils it itself, as an application would. */
+ * fulfilled, so the task fulfils it itself, as an application would.
+ * cont_last_error() is per thread: the task runs on this (the primary)
+ * thread, at once (masked + if(0); no depend clause, so if(0) is safe). */
 typedef int (*glue_call_t)(omp_event_handle_t ev);
 
 static int in_detached_task(glue_call_t call)
 {
     int rc = MPI_SUCCESS;
 #pragma omp parallel num_threads(2)
-#pragma omp single
+#pragma omp masked
     {
         omp_event_handle_t ev;
-#pragma omp task detach(ev) shared(rc)
+#pragma omp task detach(ev) shared(rc) if(0)
         {
             rc = call(ev);
             if (rc != MPI_SUCCESS)
