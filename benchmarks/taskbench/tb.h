@@ -14,7 +14,7 @@
 #include <mpi.h>
 #include "core_c.h"
 
-/* Power of two, so that the timestep field of a tag wraps on a slot boundary. */
+/* Timesteps a point may run ahead of its slowest reader (more slots, more overlap). */
 #define TB_SLOTS 4
 
 typedef struct tb_graph {
