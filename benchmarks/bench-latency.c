@@ -152,15 +152,21 @@ int main(int argc, char **argv)
     int step = o.quick ? 8 : 4;   /* sizes 8 B .. 1 MiB, x16 or x8 apart */
     for (msg_bytes = 8; msg_bytes <= MAXBYTES; msg_bytes = msg_bytes * step > MAXBYTES &&
                                                msg_bytes < MAXBYTES ? MAXBYTES : msg_bytes * step) {
-        /* About 20 ms (quick) or 100 ms per repetition on this kind of link. */
-        long n = o.iters ? o.iters : (o.quick ? 2000 : 10000) / (1 + msg_bytes / 16384);
+        /* Each variant's round trips per repetition: enough for about 20 ms
+         * (quick) or 100 ms, from a timed warm-up, so a slow variant on a
+         * busy machine does not take minutes. */
+        long n[NVARIANTS];
+        double target_us = o.quick ? 2e4 : 1e5;
         for (int v = 0; v < NVARIANTS; v++)
-            if (bench_selected(&o, names[v]))
-                timed(v, n / 10 + 1);   /* warm-up */
+            if (bench_selected(&o, names[v])) {
+                double us = timed(v, 20);   /* warm-up; one-way us */
+                long k = o.iters ? o.iters : (long)(target_us / (2 * us));
+                n[v] = k < 10 ? 10 : k > 100000 ? 100000 : k;
+            }
         for (int rep = 0; rep < o.reps; rep++)
             for (int v = 0; v < NVARIANTS; v++)
                 if (bench_selected(&o, names[v]))
-                    s[v * o.reps + rep] = timed(v, n);
+                    s[v * o.reps + rep] = timed(v, n[v]);
         for (int v = 0; v < NVARIANTS; v++)
             if (bench_selected(&o, names[v]))
                 bench_record(&o, "latency", names[v], "bytes", msg_bytes, "us", &s[v * o.reps],

@@ -7,8 +7,8 @@
  *   cont-in-order      send one message, wait until its callback has run
  *                      (the progress thread runs it), next: every completion
  *                      is found among the N - i still outstanding.
- * In-order runs time the first min(N, 1024) completions (the rest then
- * complete together, untimed).  Unit: ns per completion; param: N.
+ * In-order runs time the first min(N, 256) completions (64 with --quick; the
+ * rest then complete together, untimed).  Unit: ns per completion; param: N.
  * Usage: bench-scale [common options] */
 #include "bench.h"
 #include "mpi-continue.h"
@@ -31,7 +31,7 @@ static int count_cb(int rc, void *data)
 enum { WAIT_TOGETHER, CONT_TOGETHER, WAIT_IN_ORDER, CONT_IN_ORDER, NVARIANTS };
 static const char *names[NVARIANTS] = {"wait-together", "cont-together", "wait-in-order",
                                        "cont-in-order"};
-enum { IN_ORDER_MAX = 1024 };
+static int in_order_max = 256;
 
 /* One repetition of variant v with n outstanding receives: ns/completion. */
 static double run(int v, int n, char *rbuf, MPI_Request *r, MPI_Request *s, MPI_Request cr)
@@ -45,7 +45,7 @@ static double run(int v, int n, char *rbuf, MPI_Request *r, MPI_Request *s, MPI_
         for (int i = 0; i < n; i++)
             MPIX_Continue(&r[i], count_cb, NULL, 0, MPI_STATUS_IGNORE, cr);
     }
-    int timed = v == WAIT_IN_ORDER || v == CONT_IN_ORDER ? (n < IN_ORDER_MAX ? n : IN_ORDER_MAX) : n;
+    int timed = v == WAIT_IN_ORDER || v == CONT_IN_ORDER ? (n < in_order_max ? n : in_order_max) : n;
     double t0 = bench_now();
     if (v == WAIT_TOGETHER || v == CONT_TOGETHER) {
         for (int i = 0; i < n; i++)
@@ -85,6 +85,8 @@ int main(int argc, char **argv)
     MPI_Init_thread(&argc, &argv, MPI_THREAD_MULTIPLE, &provided);
     bench_opts_t o;
     bench_parse(argc, argv, &o);
+    if (o.quick)
+        in_order_max = 64;
     if (!cont_has_progress_thread()) {   /* cont-in-order spins on its callbacks */
         fprintf(stderr, "bench-scale: needs libcont's progress thread\n");
         MPI_Abort(MPI_COMM_WORLD, 2);
