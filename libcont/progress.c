@@ -7,6 +7,7 @@
 
 #include <hwloc.h>
 #include <stdio.h>
+#include <sys/prctl.h>
 #include <stdlib.h>
 #include <time.h>
 
@@ -33,6 +34,11 @@ static void *progress_main(void *arg)
     (void)arg;
     if (bind_set && hwloc_set_cpubind(topo, bind_set, HWLOC_CPUBIND_THREAD) != 0)
         fprintf(stderr, "libcont: warning: could not bind the progress thread\n");
+    /* Linux lets a sleep overrun by the thread's timer slack (50 us by
+     * default): the backoff's 1..CONT_POLL_MAX_SLEEP_US sleeps would all be
+     * 50 us or more, which is then the latency of every message that
+     * arrives while this thread sleeps.  1 ns: sleeps last what they ask. */
+    prctl(PR_SET_TIMERSLACK, 1UL, 0UL, 0UL, 0UL);
     cont_backoff_t b = {0};
     while (!atomic_load(&stop)) {
         if (atomic_load(&cont_engine.waiters) > 0) {
