@@ -13,9 +13,9 @@
  * own rand_r interceptor, which calls this one. */
 #define _GNU_SOURCE
 #include <dlfcn.h>
-#include <stdatomic.h>
-#include <stdlib.h>
 #include <string.h>
+
+#include "shim-next.h"
 
 typedef int (*rand_r_fn)(unsigned int *);
 
@@ -30,14 +30,8 @@ static int in_criterion(const void *addr)
 
 int rand_r(unsigned int *seed)
 {
-    static _Atomic(rand_r_fn) real;
-    rand_r_fn f = atomic_load_explicit(&real, memory_order_acquire);
-    if (!f) {
-        f = (rand_r_fn)dlsym(RTLD_NEXT, "rand_r");
-        if (!f)
-            abort();
-        atomic_store_explicit(&real, f, memory_order_release);
-    }
+    static _Atomic(void *) real;
+    rand_r_fn f = (rand_r_fn)shim_next(&real, "rand_r");
     int r = f(seed);
     if (in_criterion(seed))
         return (int)(ARENA_FIRST + (unsigned)r % ARENA_SLOTS);

@@ -12,13 +12,14 @@
  * The fix is the edge libomp really has: the task entry is wrapped so that
  * the end of every body releases the task's address, and the allocation that
  * gets that address acquires it.  Nothing else is ordered.  Wrappers are
- * per task construct (the entry function), from a fixed set of slots; a
- * program with more constructs runs the rest unwrapped (and abort()s never). */
+ * per task construct (the entry function), from a fixed set of 256 slots;
+ * the tasks of any further construct run unwrapped (TSan may then report
+ * this reuse for them, never miss a race). */
 #define _GNU_SOURCE
-#include <dlfcn.h>
 #include <stdatomic.h>
 #include <stddef.h>
-#include <stdlib.h>
+
+#include "shim-next.h"
 
 typedef int (*entry_fn)(int gtid, void *task);
 
@@ -80,14 +81,8 @@ static entry_fn wrapper_of(entry_fn entry)
 task_head_t *__kmpc_omp_task_alloc(void *loc, int gtid, int flags, size_t sizeof_task,
                                    size_t sizeof_shareds, entry_fn entry)
 {
-    static _Atomic(task_alloc_fn) real;
-    task_alloc_fn f = atomic_load_explicit(&real, memory_order_acquire);
-    if (!f) {
-        f = (task_alloc_fn)dlsym(RTLD_NEXT, "__kmpc_omp_task_alloc");
-        if (!f)
-            abort();
-        atomic_store_explicit(&real, f, memory_order_release);
-    }
+    static _Atomic(void *) real;
+    task_alloc_fn f = (task_alloc_fn)shim_next(&real, "__kmpc_omp_task_alloc");
     task_head_t *t = f(loc, gtid, flags, sizeof_task, sizeof_shareds, entry);
     if (t && __tsan_acquire && __tsan_release && entry) {
         entry_fn w = wrapper_of(entry);
