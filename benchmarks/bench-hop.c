@@ -9,8 +9,6 @@
 #include "bench.h"
 #include "omp-continue.h"
 
-#include <stdio.h>
-#include <stdlib.h>
 
 static char token;   /* the chain's dependence */
 
@@ -33,9 +31,10 @@ static void hop_detach(char *rbuf, omp_event_handle_t ev)
     MPI_Request_free(&s);   /* a self send completes once matched */
 }
 
-/* One repetition: a chain of n hops; us per hop. */
-static double chain(int detach, long n)
+/* One repetition: a chain of *ctx hops (a tenth for a warm-up); us per hop. */
+static double chain(int detach, int warmup, void *ctx)
 {
+    long n = warmup ? *(long *)ctx / 10 + 1 : *(long *)ctx;
     static char rbuf;
     double t0 = bench_now();
 #pragma omp parallel
@@ -55,24 +54,11 @@ static double chain(int detach, long n)
 
 int main(int argc, char **argv)
 {
-    int provided;
-    MPI_Init_thread(&argc, &argv, MPI_THREAD_MULTIPLE, &provided);
     bench_opts_t o;
-    bench_parse(argc, argv, &o);
+    bench_init(&argc, &argv, &o);
     long n = o.iters ? o.iters : o.quick ? 5000 : 20000;
-    static const char *names[] = {"wait", "detach"};
-    double *s = malloc(2 * (size_t)o.reps * sizeof *s);
-    for (int v = 0; v < 2; v++)
-        if (bench_selected(&o, names[v]))
-            chain(v, n / 10 + 1);   /* warm-up */
-    for (int rep = 0; rep < o.reps; rep++)
-        for (int v = 0; v < 2; v++)
-            if (bench_selected(&o, names[v]))
-                s[v * o.reps + rep] = chain(v, n);
-    for (int v = 0; v < 2; v++)
-        if (bench_selected(&o, names[v]))
-            bench_record(&o, "hop", names[v], "threads", 1, "us", &s[v * o.reps], o.reps);
-    free(s);
+    static const char *const names[] = {"wait", "detach"};
+    bench_series(&o, "hop", names, 2, "threads", 1, "us", chain, &n);
     MPI_Finalize();
     return 0;
 }

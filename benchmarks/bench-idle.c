@@ -47,10 +47,8 @@ static int noop_cb(int rc, void *data)
 
 int main(int argc, char **argv)
 {
-    int provided;
-    MPI_Init_thread(&argc, &argv, MPI_THREAD_MULTIPLE, &provided);
     bench_opts_t o;
-    bench_parse(argc, argv, &o);
+    bench_init(&argc, &argv, &o);
     double window = o.iters ? (double)o.iters / 1000 : 2.0;
     double *s = malloc(2 * (size_t)o.reps * sizeof *s);
     MPI_Request cr;

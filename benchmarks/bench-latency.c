@@ -134,12 +134,11 @@ static double timed(int v, long n)
 
 int main(int argc, char **argv)
 {
-    int provided, size;
-    MPI_Init_thread(&argc, &argv, MPI_THREAD_MULTIPLE, &provided);
+    bench_opts_t o;
+    bench_init(&argc, &argv, &o);
+    int size;
     MPI_Comm_rank(MPI_COMM_WORLD, &rank);
     MPI_Comm_size(MPI_COMM_WORLD, &size);
-    bench_opts_t o;
-    bench_parse(argc, argv, &o);
     if (size != 2) {
         if (rank == 0)
             fprintf(stderr, "bench-latency: run on 2 ranks\n");

@@ -12,7 +12,6 @@
 #include "mpi-continue.h"
 
 #include <stdio.h>
-#include <stdlib.h>
 
 static long fired;
 
@@ -32,9 +31,17 @@ static void post_pair(char *rbuf, char *sbuf, MPI_Request r[2])
 enum { WAIT, IMMEDIATE, POLL, THREAD, NVARIANTS };
 static const char *names[NVARIANTS] = {"wait", "cont-immediate", "cont-poll", "cont-thread"};
 
-/* One repetition of `iters` iterations of variant v; returns ns/iteration. */
-static double run(int v, long iters, MPI_Request cr[NVARIANTS])
+typedef struct {
+    long iters;
+    MPI_Request cr[NVARIANTS];
+} overhead_t;
+
+/* One repetition of variant v (a tenth as long for a warm-up): ns/iteration. */
+static double run(int v, int warmup, void *ctx)
 {
+    overhead_t *c = ctx;
+    long iters = warmup ? c->iters / 10 + 1 : c->iters;
+    MPI_Request *cr = c->cr;
     char rbuf[8], sbuf[8] = {0};
     MPI_Request r[2];
     fired = 0;
@@ -67,30 +74,15 @@ static double run(int v, long iters, MPI_Request cr[NVARIANTS])
 
 int main(int argc, char **argv)
 {
-    int provided;
-    MPI_Init_thread(&argc, &argv, MPI_THREAD_MULTIPLE, &provided);
     bench_opts_t o;
-    bench_parse(argc, argv, &o);
-    long iters = o.iters ? o.iters : o.quick ? 20000 : 100000;
-    MPI_Request cr[NVARIANTS];
-    MPIX_Continue_init(0, 0, MPI_INFO_NULL, &cr[IMMEDIATE]);
-    MPIX_Continue_init(MPIX_CONT_POLL_ONLY, 0, MPI_INFO_NULL, &cr[POLL]);
-    MPIX_Continue_init(0, 0, MPI_INFO_NULL, &cr[THREAD]);
-    double *s = malloc(NVARIANTS * (size_t)o.reps * sizeof *s);
-    for (int v = 0; v < NVARIANTS; v++)   /* warm-up */
-        if (bench_selected(&o, names[v]))
-            run(v, iters / 10 + 1, cr);
-    /* Variants interleaved rep by rep, so drift hits them alike. */
-    for (int rep = 0; rep < o.reps; rep++)
-        for (int v = 0; v < NVARIANTS; v++)
-            if (bench_selected(&o, names[v]))
-                s[v * o.reps + rep] = run(v, iters, cr);
-    for (int v = 0; v < NVARIANTS; v++)
-        if (bench_selected(&o, names[v]))
-            bench_record(&o, "overhead", names[v], "bytes", 8, "ns", &s[v * o.reps], o.reps);
+    bench_init(&argc, &argv, &o);
+    overhead_t c = {.iters = o.iters ? o.iters : o.quick ? 20000 : 100000};
+    MPIX_Continue_init(0, 0, MPI_INFO_NULL, &c.cr[IMMEDIATE]);
+    MPIX_Continue_init(MPIX_CONT_POLL_ONLY, 0, MPI_INFO_NULL, &c.cr[POLL]);
+    MPIX_Continue_init(0, 0, MPI_INFO_NULL, &c.cr[THREAD]);
+    bench_series(&o, "overhead", names, NVARIANTS, "bytes", 8, "ns", run, &c);
     for (int v = IMMEDIATE; v < NVARIANTS; v++)
-        MPI_Request_free(&cr[v]);
-    free(s);
+        MPI_Request_free(&c.cr[v]);
     MPI_Finalize();
     return 0;
 }

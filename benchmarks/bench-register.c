@@ -75,10 +75,8 @@ static double run(int t, int batch)
 
 int main(int argc, char **argv)
 {
-    int provided;
-    MPI_Init_thread(&argc, &argv, MPI_THREAD_MULTIPLE, &provided);
     bench_opts_t o;
-    bench_parse(argc, argv, &o);
+    bench_init(&argc, &argv, &o);
     int batch = o.iters ? (int)o.iters : o.quick ? 2000 : 10000;
     int maxt = o.threads < MAXT ? o.threads : MAXT;
     double *s = malloc((size_t)o.reps * sizeof *s);

@@ -33,9 +33,21 @@ static const char *names[NVARIANTS] = {"wait-together", "cont-together", "wait-i
                                        "cont-in-order"};
 static int in_order_max = 256;
 
-/* One repetition of variant v with n outstanding receives: ns/completion. */
-static double run(int v, int n, char *rbuf, MPI_Request *r, MPI_Request *s, MPI_Request cr)
+typedef struct {
+    int n;               /* outstanding receives */
+    char *rbuf;
+    MPI_Request *r, *s;  /* receives, sends */
+    MPI_Request cr;
+} scale_t;
+
+/* One repetition of variant v (warm-ups are the same): ns/completion. */
+static double run(int v, int warmup, void *ctx)
 {
+    scale_t *c = ctx;
+    int n = c->n;
+    char *rbuf = c->rbuf;
+    MPI_Request *r = c->r, *s = c->s, cr = c->cr;
+    (void)warmup;
     int cont = v == CONT_TOGETHER || v == CONT_IN_ORDER;
     atomic_store(&fired, 0);
     for (int i = 0; i < n; i++)
@@ -81,38 +93,22 @@ static double run(int v, int n, char *rbuf, MPI_Request *r, MPI_Request *s, MPI_
 
 int main(int argc, char **argv)
 {
-    int provided;
-    MPI_Init_thread(&argc, &argv, MPI_THREAD_MULTIPLE, &provided);
     bench_opts_t o;
-    bench_parse(argc, argv, &o);
+    bench_init(&argc, &argv, &o);
     if (o.quick)
         in_order_max = 64;
     if (!cont_has_progress_thread()) {   /* cont-in-order spins on its callbacks */
         fprintf(stderr, "bench-scale: needs libcont's progress thread\n");
         MPI_Abort(MPI_COMM_WORLD, 2);
     }
-    static const int ns[] = {1, 16, 256, 4096, 65536};
-    int maxn = ns[4];
-    char *rbuf = malloc(8 * (size_t)maxn);
-    MPI_Request *r = malloc(2 * (size_t)maxn * sizeof *r), *s = r + maxn, cr;
-    MPIX_Continue_init(0, 0, MPI_INFO_NULL, &cr);
-    double *smp = malloc(NVARIANTS * (size_t)o.reps * sizeof *smp);
-    for (int k = 0; k < 5; k++) {
-        int n = ns[k];
-        for (int v = 0; v < NVARIANTS; v++)
-            if (bench_selected(&o, names[v]))
-                run(v, n, rbuf, r, s, cr);   /* warm-up */
-        for (int rep = 0; rep < o.reps; rep++)
-            for (int v = 0; v < NVARIANTS; v++)
-                if (bench_selected(&o, names[v]))
-                    smp[v * o.reps + rep] = run(v, n, rbuf, r, s, cr);
-        for (int v = 0; v < NVARIANTS; v++)
-            if (bench_selected(&o, names[v]))
-                bench_record(&o, "scale", names[v], "outstanding", n, "ns", &smp[v * o.reps],
-                             o.reps);
-    }
-    MPI_Request_free(&cr);
-    free(smp), free(r), free(rbuf);
+    enum { MAXN = 65536 };
+    scale_t c = {.rbuf = malloc(8 * (size_t)MAXN), .r = malloc(2 * (size_t)MAXN * sizeof *c.r)};
+    c.s = c.r + MAXN;
+    MPIX_Continue_init(0, 0, MPI_INFO_NULL, &c.cr);
+    for (c.n = 1; c.n <= MAXN; c.n *= 16)
+        bench_series(&o, "scale", names, NVARIANTS, "outstanding", c.n, "ns", run, &c);
+    MPI_Request_free(&c.cr);
+    free(c.r), free(c.rbuf);
     MPI_Finalize();
     return 0;
 }

@@ -21,11 +21,15 @@ static void usage(const char *prog)
     exit(2);
 }
 
-void bench_parse(int argc, char **argv, bench_opts_t *o)
+void bench_init(int *argc, char ***argvp, bench_opts_t *o)
 {
+    int provided;
+    MPI_Init_thread(argc, argvp, MPI_THREAD_MULTIPLE, &provided);
+    int ac = *argc;
+    char **argv = *argvp;
     *o = (bench_opts_t){.reps = 5, .threads = 4};
-    for (int a = 1; a < argc; a++) {
-        const char *v = a + 1 < argc ? argv[a + 1] : NULL;
+    for (int a = 1; a < ac; a++) {
+        const char *v = a + 1 < ac ? argv[a + 1] : NULL;
         if (!strcmp(argv[a], "--quick"))
             o->quick = 1;
         else if (!strcmp(argv[a], "--reps") && v)
@@ -95,4 +99,21 @@ void bench_record(const bench_opts_t *o, const char *bench, const char *variant,
            "\"load\": %.2f}\n", bench, o->label ? o->label : "", variant, param, value, unit,
            med, samples[0], samples[n - 1], n, load1());
     fflush(stdout);
+}
+
+void bench_series(const bench_opts_t *o, const char *bench, const char *const names[], int nv,
+                  const char *param, double value, const char *unit, bench_fn fn, void *ctx)
+{
+    double *s = malloc((size_t)nv * (size_t)o->reps * sizeof *s);
+    for (int v = 0; v < nv; v++)
+        if (bench_selected(o, names[v]))
+            fn(v, 1, ctx);
+    for (int rep = 0; rep < o->reps; rep++)
+        for (int v = 0; v < nv; v++)
+            if (bench_selected(o, names[v]))
+                s[v * o->reps + rep] = fn(v, 0, ctx);
+    for (int v = 0; v < nv; v++)
+        if (bench_selected(o, names[v]))
+            bench_record(o, bench, names[v], param, value, unit, &s[v * o->reps], o->reps);
+    free(s);
 }

@@ -20,8 +20,9 @@ typedef struct {
 /* Seconds from a monotonic clock. */
 double bench_now(void);
 
-/* Parse the common options; exits with a usage message on a bad one. */
-void bench_parse(int argc, char **argv, bench_opts_t *o);
+/* MPI_Init_thread (MPI_THREAD_MULTIPLE), then the common options; exits
+ * with a usage message on a bad one. */
+void bench_init(int *argc, char ***argv, bench_opts_t *o);
 
 /* 1 if `variant` is selected by --variants (or no --variants given). */
 int bench_selected(const bench_opts_t *o, const char *variant);
@@ -31,5 +32,14 @@ int bench_selected(const bench_opts_t *o, const char *variant);
 void bench_record(const bench_opts_t *o, const char *bench, const char *variant,
                   const char *param, double value, const char *unit,
                   double *samples, int n);
+
+/* One sample of `variant` (a warm-up one when `warmup` is set). */
+typedef double (*bench_fn)(int variant, int warmup, void *ctx);
+
+/* Every selected variant of names[0..nv): a warm-up each, then o->reps
+ * samples interleaved variant by variant (so drift hits them alike), then
+ * one record per variant at (param, value). */
+void bench_series(const bench_opts_t *o, const char *bench, const char *const names[], int nv,
+                  const char *param, double value, const char *unit, bench_fn fn, void *ctx);
 
 #endif

@@ -22,6 +22,15 @@ if [ ! -f "$B/lib/.unpacked" ]; then
     "$B/bin/xz" -dc "$B/lib.tar.xz" | tar -xf - -C "$B/lib" && touch "$B/lib/.unpacked"
 fi
 
+# libomptarget's CUDA plugin dlopens "libcuda.so", which a driver-only
+# machine may lack (it has libcuda.so.1): link it into the bundle.
+cudalib=$(ldconfig -p 2>/dev/null | awk '/libcuda\.so\.1 / { print $NF; exit }')
+for d in /usr/local/nvidia/lib64 /usr/lib/x86_64-linux-gnu /usr/lib64; do
+    [ -z "$cudalib" ] && [ -e "$d/libcuda.so.1" ] && cudalib=$d/libcuda.so.1
+done
+[ -n "$cudalib" ] && ln -sf "$cudalib" "$B/lib/libcuda.so"
+echo "libcuda: ${cudalib:-not found}" >>"$log"
+
 # step SECONDS CMD...: run with a timeout cut to the budget left; keep records.
 step() {
     left=$((budget - ($(date +%s) - start)))
