@@ -220,11 +220,15 @@ static void run_tasks(grid_t *g, MPI_Request *reqs)
                     edge[nedge++] = &g->tile_dep[src][edge_tile(g, d, k)];
                     halo[nhalo++] = &g->halo_dep[src][d][k];
                 }
+        /* No neighbour (one rank): no exchange task; an empty iterator
+         * range would also be a zero-length array in clang's lowering. */
+        if (nedge > 0) {
 #pragma omp task depend(iterator(k = 0:nedge), in: *edge[k]) \
                  depend(iterator(k = 0:nhalo), out: *halo[k]) firstprivate(it, src) shared(g, reqs)
-        {
-            int n = post_exchange(g, it, src, reqs);
-            MPI_Waitall(n, reqs, MPI_STATUSES_IGNORE);
+            {
+                int n = post_exchange(g, it, src, reqs);
+                MPI_Waitall(n, reqs, MPI_STATUSES_IGNORE);
+            }
         }
         spawn_tiles(g, src);
     }

@@ -1,3 +1,3 @@
 #!/bin/sh
-# The config replay alone (the one the sanitizer builds run).
+# The config replay alone (tests/fuzz/replay.sh; the sanitizer builds run it).
 TARGETS=config exec "${srcdir:-.}/fuzz/replay.sh"
