@@ -77,7 +77,7 @@ int main(int argc, char **argv)
 {
     bench_opts_t o;
     bench_init(&argc, &argv, &o);
-    int batch = o.iters ? (int)o.iters : o.quick ? 2000 : 10000;
+    int batch = o.iters ? (int)o.iters : o.quick ? 20000 : 50000;
     int maxt = o.threads < MAXT ? o.threads : MAXT;
     double *s = malloc((size_t)o.reps * sizeof *s);
     run(1, batch / 10 + 1);   /* warm-up */
