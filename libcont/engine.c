@@ -1,8 +1,19 @@
 /* The progress engine: one owner at a time (a try-lock) drains the
- * registration queue into a compact array of operation requests, sweeps it
- * with one PMPI_Testsome, accounts what completed and compacts.  Callbacks
- * that became ready are run by the same thread after it gave the engine up,
- * so no libcont lock is held while user code runs. */
+ * registration queue into an array of operation requests (oldest first),
+ * tests them in bounded windows with PMPI_Testsome and accounts what
+ * completed.  Callbacks that became ready are run by the same thread after
+ * it gave the engine up, so no libcont lock is held while user code runs.
+ *
+ * Why windows: PMPI_Testsome costs about 40 ns per request on MPICH 4.0
+ * (150 ns at 64k, cache misses) and holds MPICH's global lock meanwhile, so
+ * one sweep over every outstanding request made a lone completion among
+ * 4096 wait 170 us and stalled every other thread's MPI call as long.  Each
+ * progress call now tests the WINDOW oldest requests (MPI completes
+ * receives from one peer and tag in posting order, so the next completion
+ * is most often there) and one more window that rotates over the rest, so
+ * a call costs O(WINDOW) and nothing waits more than N / WINDOW calls.
+ * Completed entries become MPI_REQUEST_NULL (Testsome skips them); the
+ * array is compacted when half of it is dead: O(1) per completion. */
 #include "cont-internal.h"
 
 #include <sched.h>
@@ -17,13 +28,17 @@ typedef struct {
     MPI_Request orig;   /* the handle as claimed (Testsome may null it) */
 } ent_t;
 
-/* Owner-only state. */
+enum { WINDOW = 64 };
+
+/* Owner-only state.  Entries [0, head) are all dead (completed); `dead`
+ * counts the dead ones in [head, n); `cursor` is where the rotating window
+ * starts next. */
 static struct {
     MPI_Request *reqs;
     ent_t *ents;
     MPI_Status *st;
     int *idx;
-    int n, cap;
+    int n, cap, head, dead, cursor;
 } A;
 
 static _Thread_local fifo_t local_q;
@@ -100,18 +115,28 @@ static void track(cont_t *c)
     }
 }
 
+/* Entry i completed (or failed): it leaves the array's live set. */
+static void retire(int i)
+{
+    A.ents[i].c = NULL;
+    A.reqs[i] = MPI_REQUEST_NULL;
+    A.dead++;
+}
+
 /* Testsome failed as a whole (not MPI_ERR_IN_STATUS): find the culprits one
  * by one so that one bad operation does not stall the others forever. */
-static int isolate(void)
+static int isolate(int start, int len)
 {
     int done = 0;
-    for (int i = 0; i < A.n; i++) {
+    for (int i = start; i < start + len; i++) {
+        if (!A.ents[i].c)
+            continue;
         int flag = 0;
         MPI_Status st;
         int rc = PMPI_Test(&A.reqs[i], &flag, &st);
         if (rc != MPI_SUCCESS || flag) {
             ent_t e = A.ents[i];
-            A.ents[i].c = NULL;
+            retire(i);
             cont_req_release(e.orig);
             cont_op_complete(e.c, e.idx, &st, rc, CTX_ENGINE);
             done++;
@@ -120,41 +145,47 @@ static int isolate(void)
     return done;
 }
 
+/* Drop the dead entries; the rotating window restarts at the front. */
 static void compact(void)
 {
     int j = 0;
-    for (int i = 0; i < A.n; i++)
+    for (int i = A.head; i < A.n; i++)
         if (A.ents[i].c) {
             A.reqs[j] = A.reqs[i];
             A.ents[j] = A.ents[i];
             j++;
         }
     A.n = j;
+    A.head = A.dead = A.cursor = 0;
 }
 
-static int sweep(void)
+/* One PMPI_Testsome over entries [start, start + len). */
+static int sweep_window(int start, int len)
 {
     int out = 0;
     atomic_fetch_add(&cont_engine.release_seq, 1);   /* odd: claims may be stale */
-    int rc = PMPI_Testsome(A.n, A.reqs, &out, A.idx, A.st);
+    int rc = PMPI_Testsome(len, A.reqs + start, &out, A.idx, A.st);
     CONT_STAT_ADD(sweeps, 1);
     if (rc != MPI_SUCCESS && rc != MPI_ERR_IN_STATUS) {
-        out = isolate();
+        out = isolate(start, len);
         atomic_fetch_add(&cont_engine.release_seq, 1);
-        compact();
         return out;
     }
-    if (out == MPI_UNDEFINED) {   /* every entry inactive: all complete */
-        out = A.n;
-        for (int k = 0; k < out; k++) {
-            A.idx[k] = k;
-            cont_empty_status(&A.st[k], MPI_SUCCESS);
-        }
+    if (out == MPI_UNDEFINED) {   /* no active request: the live ones are complete */
+        out = 0;
+        for (int i = 0; i < len; i++)
+            if (A.ents[start + i].c) {
+                A.idx[out] = i;
+                cont_empty_status(&A.st[out], MPI_SUCCESS);
+                out++;
+            }
     }
-    for (int k = 0; k < out; k++)
+    for (int k = 0; k < out; k++) {
+        A.idx[k] += start;
         cont_req_release(A.ents[A.idx[k]].orig);
+    }
     atomic_fetch_add(&cont_engine.release_seq, 1);   /* even again */
-    /* The sweep is one batch: mark all, then settle (see cont_op_mark).
+    /* The window is one batch: mark all, then settle (see cont_op_mark).
      * A.idx[k] is replaced by the mark result once read. */
     for (int k = 0; k < out; k++) {
         ent_t *e = &A.ents[A.idx[k]];
@@ -167,12 +198,38 @@ static int sweep(void)
         int marked = A.idx[k] >= 0, i = marked ? A.idx[k] : -1 - A.idx[k];
         ent_t *e = &A.ents[i];
         cont_op_settle(e->c, e->idx, marked, A.st[k].MPI_ERROR, CTX_ENGINE);
-        e->c = NULL;
+        retire(i);
     }
-    if (out > 0)
-        compact();
-    CONT_STAT_ADD(ops_completed, (unsigned long long)out);
     return out;
+}
+
+/* The oldest WINDOW live entries, then the rotating window over the rest. */
+static int sweep(void)
+{
+    while (A.head < A.n && !A.ents[A.head].c) {
+        A.head++;
+        A.dead--;
+    }
+    int done = 0, front = A.n - A.head < WINDOW ? A.n - A.head : WINDOW;
+    if (front > 0)
+        done += sweep_window(A.head, front);
+    int rest = A.head + front;
+    if (rest < A.n) {
+        if (A.cursor < rest || A.cursor >= A.n)
+            A.cursor = rest;
+        int len = A.n - A.cursor < WINDOW ? A.n - A.cursor : WINDOW;
+        done += sweep_window(A.cursor, len);
+        A.cursor += len;
+    }
+    if (2 * A.dead >= A.n - A.head || A.head > A.n / 2)
+        compact();
+    CONT_STAT_ADD(ops_completed, (unsigned long long)done);
+    return done;
+}
+
+static int live(void)
+{
+    return A.n - A.head - A.dead;
 }
 
 int cont_progress(void)
@@ -203,9 +260,11 @@ int cont_progress(void)
             work += sweep();
         }
     }
-    if ((unsigned long long)A.n > atomic_load_explicit(&cont_g.max_outstanding, memory_order_relaxed))
-        atomic_store_explicit(&cont_g.max_outstanding, (unsigned long long)A.n, memory_order_relaxed);
-    atomic_store(&cont_engine.n_active, A.n);
+    if ((unsigned long long)live() >
+        atomic_load_explicit(&cont_g.max_outstanding, memory_order_relaxed))
+        atomic_store_explicit(&cont_g.max_outstanding, (unsigned long long)live(),
+                              memory_order_relaxed);
+    atomic_store(&cont_engine.n_active, live());
     atomic_flag_clear_explicit(&cont_engine.owner, memory_order_release);
     if (w && w->on_callbacks && local_q.head) {
         uint64_t t0 = cont_now_ns();
@@ -231,7 +290,7 @@ void cont_engine_fini(void)
     A.ents = NULL;
     A.st = NULL;
     A.idx = NULL;
-    A.n = A.cap = 0;
+    A.n = A.cap = A.head = A.dead = A.cursor = 0;
     atomic_store(&cont_engine.n_active, 0);
 }
 
