@@ -144,6 +144,75 @@ static int reg_error(cont_t *c, int rc)
 
 #define SMALL 16
 
+/* The result of the first test, when fast_path made it. */
+typedef struct {
+    int rc, flag;
+    MPI_Status st[SMALL];
+} first_test_t;
+
+/* The common case with nothing to wait for: up to SMALL distinct ordinary
+ * operations, all already complete and successful, on an active CR, the
+ * callback to run here and now.  It runs on this stack with no
+ * continuation object: one test, one CAS on the CR (taken only while the
+ * CR is active, so it cannot complete under the callback), the callback,
+ * one atomic to give the CR back.  Returns 1 when done; 0 when the general
+ * path must take over, with *tested set when the operations were tested
+ * (their result is then in *pre: an operation is never tested twice). */
+static int fast_path(int count, MPI_Request reqs[], MPIX_Continue_cb_function *cb,
+                     void *cb_data, MPI_Status statuses[], cr_t *cr, first_test_t *pre,
+                     int *tested)
+{
+    MPI_Request tmp[SMALL];
+    *tested = 0;
+    if (count < 1 || count > SMALL)
+        return 0;
+    for (int i = 0; i < count; i++) {
+        MPI_Request h = reqs[i];
+        if (h == MPI_REQUEST_NULL || cont_is_cr_handle(h) || cont_req_owned_stable(h))
+            return 0;   /* the general path handles (or reports) these */
+        for (int j = 0; j < i; j++)
+            if (reqs[j] == h)
+                return 0;
+        tmp[i] = h;
+    }
+    pre->flag = 0;
+    if (count == 1) {
+        pre->rc = PMPI_Test(&tmp[0], &pre->flag, &pre->st[0]);
+    } else {
+        pre->rc = PMPI_Testall(count, tmp, &pre->flag, pre->st);
+        if (pre->rc == MPI_SUCCESS && !pre->flag)
+            return 0;   /* nothing was changed: the general path tests again */
+    }
+    *tested = 1;
+    if (pre->rc != MPI_SUCCESS || !pre->flag)
+        return 0;
+    uint64_t s = atomic_load(&cr->state);
+    do {
+        if (!(s & CR_ACTIVE))
+            return 0;   /* held until MPI_Start: the general path */
+    } while (!atomic_compare_exchange_weak(&cr->state, &s, s + CR_ONE));
+    cont_cr_ref(cr);   /* given back by cont_cr_continuation_done */
+    for (int i = 0; i < count; i++) {
+        pre->st[i].MPI_ERROR = MPI_SUCCESS;
+        if (statuses != MPI_STATUSES_IGNORE)
+            statuses[i] = pre->st[i];
+        if (!cont_req_is_persistent(reqs[i]))
+            reqs[i] = MPI_REQUEST_NULL;
+    }
+    CONT_STAT_ADD(registered, 1);
+    CONT_STAT_ADD(ops_completed, (unsigned long long)count);
+    cont_tls_depth++;
+    int rc = cb(MPI_SUCCESS, cb_data);
+    cont_tls_depth--;
+    CONT_STAT_ADD(run_inline, 1);
+    if (rc != MPI_SUCCESS)
+        cont_cr_record_failure(cr, cb_data, rc);
+    cont_cr_continuation_done(cr);
+    if (cont_tls_depth == 0)
+        cont_run_local();   /* what the callback's own registrations deferred */
+    return 1;
+}
+
 static int cont_register(const char *fn, int count, MPI_Request reqs[],
                          MPIX_Continue_cb_function *cb, void *cb_data, int flags,
                          MPI_Status statuses[], MPI_Request cont_req)
@@ -168,6 +237,12 @@ static int cont_register(const char *fn, int count, MPI_Request reqs[],
     int rc = cont_cr_lookup_or_error(cont_req, fn, "cont_req", &cr);
     if (rc)
         return rc;
+
+    first_test_t pre;
+    int tested = 0;
+    if (!(flags & MPIX_CONT_DEFER_COMPLETE) && cont_tls_depth < cont_cfg.max_inline_depth &&
+        fast_path(count, reqs, cb, cb_data, statuses, cr, &pre, &tested))
+        return MPI_SUCCESS;
 
     cont_t *c = malloc(sizeof *c + (size_t)count * sizeof(cont_op_t));
     if (!c)
@@ -223,7 +298,9 @@ static int cont_register(const char *fn, int count, MPI_Request reqs[],
             if (c->ops[j].req == h && (unsigned)h >> 30 >= 2)
                 return reg_error(c, cont_error(MPI_ERR_REQUEST,
                     "%s: requests %d and %d are the same request 0x%x", fn, j, i, (unsigned)h));
-        if (cont_req_owned_stable(h))
+        /* (Not after fast_path tested it: it checked this just before, and
+         * MPI may since have freed the handle and given it out again.) */
+        if (!tested && cont_req_owned_stable(h))
             return reg_error(c, cont_error(MPI_ERR_REQUEST,
                 "%s: request %d (0x%x) already has a continuation", fn, i, (unsigned)h));
         op->req = h;
@@ -251,8 +328,15 @@ static int cont_register(const char *fn, int count, MPI_Request reqs[],
                 tmp[k] = c->ops[i].req;
                 map[k++] = i;
             }
+        if (tested) {   /* fast_path tested them already, in this order */
+            rc = pre.rc;
+            flag = pre.flag;
+            for (int k = 0; k < n_ord; k++)
+                st[k] = pre.st[k];
+        }
         if (n_ord == 1) {
-            rc = PMPI_Test(&tmp[0], &flag, &st[0]);
+            if (!tested)
+                rc = PMPI_Test(&tmp[0], &flag, &st[0]);
             if (rc != MPI_SUCCESS) {
                 int cls = MPI_ERR_OTHER;
                 PMPI_Error_class(rc, &cls);
@@ -264,7 +348,8 @@ static int cont_register(const char *fn, int count, MPI_Request reqs[],
                 st[0].MPI_ERROR = MPI_SUCCESS;
             }
         } else {
-            rc = PMPI_Testall(n_ord, tmp, &flag, st);
+            if (!tested)
+                rc = PMPI_Testall(n_ord, tmp, &flag, st);
             if (rc == MPI_ERR_IN_STATUS)
                 flag = 0;   /* per-operation below */
             else if (rc != MPI_SUCCESS)
