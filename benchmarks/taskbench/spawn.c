@@ -92,8 +92,13 @@ void tb_spawn_step(const tb_graph_t *gr, long t)
             post_receives(gr, i, t, ev);
         }
 
+        if (n > 0) {
 #pragma omp task depend(iterator(k = 0:n), in: *in[k]) depend(out: *out) firstprivate(gr, i, t)
-        compute(gr, i, t);
+            compute(gr, i, t);
+        } else {   /* an empty iterator range is a zero-length array in clang's lowering */
+#pragma omp task depend(out: *out) firstprivate(gr, i, t)
+            compute(gr, i, t);
+        }
 
         if (tb_consumers(gr, i, t, creator->peer) > 0) {
             omp_event_handle_t ev;
