@@ -40,6 +40,7 @@ typedef struct {
     int progress_cpu;        /* -2 none, -1 auto, >= 0 core index */
     int poll_spin;           /* busy polls before yielding */
     int poll_yield;          /* yielding polls before sleeping */
+    int poll_set;            /* bit 0: CONT_POLL_SPIN given, bit 1: CONT_POLL_YIELD */
     int poll_max_sleep_us;   /* longest sleep between polls while pending */
     int finalize_timeout_ms; /* how long MPI_Finalize lets pending work finish */
     int max_inline_depth;    /* nesting of callbacks run inside MPIX_Continue */
@@ -56,6 +57,14 @@ int cont_config_load(void);
 int cont_config_set(const char *entry);
 /* Back to the defaults (for tests and the fuzzers). */
 void cont_config_reset(void);
+/* ------------------------------------------------------------ oversub.c */
+/* At start-up: when this node's ranks x threads leave no core for the
+ * progress threads, poll without spinning or yielding (unless CONT_POLL_SPIN
+ * / CONT_POLL_YIELD say otherwise) and keep the kernel's timer slack.
+ * Returns 1 when the node is oversubscribed. */
+int cont_oversub_adjust(void);
+extern int cont_oversubscribed;
+
 /* The i-th known CONT_* name, NULL past the end. */
 const char *cont_config_name(size_t i);
 /* Value parsers shared with contrun; on a bad value they print

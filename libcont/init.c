@@ -47,6 +47,7 @@ static void lib_init(void)
         PMPI_Abort(MPI_COMM_WORLD, 2);
     }
     if (multiple && cont_cfg.progress_thread != CONT_PT_OFF) {
+        cont_oversub_adjust();
         if (cont_progress_thread_start())
             PMPI_Abort(MPI_COMM_WORLD, 2);
     } else {

@@ -38,7 +38,8 @@ static void *progress_main(void *arg)
      * default): the backoff's 1..CONT_POLL_MAX_SLEEP_US sleeps would all be
      * 50 us or more, which is then the latency of every message that
      * arrives while this thread sleeps.  1 ns: sleeps last what they ask. */
-    prctl(PR_SET_TIMERSLACK, 1UL, 0UL, 0UL, 0UL);
+    if (!cont_oversubscribed)   /* else a core's computing thread pays for it */
+        prctl(PR_SET_TIMERSLACK, 1UL, 0UL, 0UL, 0UL);
     cont_backoff_t b = {0};
     while (!atomic_load(&stop)) {
         if (atomic_load(&cont_engine.waiters) > 0) {
