@@ -59,11 +59,12 @@ int cont_config_set(const char *entry);
 void cont_config_reset(void);
 /* ------------------------------------------------------------ oversub.c */
 /* At start-up: when this node's ranks x threads leave no core for the
- * progress threads, poll without spinning or yielding (unless CONT_POLL_SPIN
- * / CONT_POLL_YIELD say otherwise) and keep the kernel's timer slack.
- * Returns 1 when the node is oversubscribed. */
+ * progress threads, the progress thread polls without spinning or yielding
+ * (unless CONT_POLL_SPIN / CONT_POLL_YIELD say otherwise) and keeps the
+ * kernel's timer slack; threads waiting in MPI_Wait keep the configured
+ * polling.  Returns 1 when the node is oversubscribed. */
 int cont_oversub_adjust(void);
-extern int cont_oversubscribed;
+extern int cont_oversubscribed, cont_pt_poll_spin, cont_pt_poll_yield;
 
 /* The i-th known CONT_* name, NULL past the end. */
 const char *cont_config_name(size_t i);
@@ -248,7 +249,8 @@ void cont_engine_fini(void);
 int cont_engine_pending_ops(void);
 
 /* Bounded back-off for pollers: spin, then yield, then short sleeps. */
-typedef struct { int n; } cont_backoff_t;
+/* pt: the progress thread's own back-off (oversub.c may make it polite). */
+typedef struct { int n, pt; } cont_backoff_t;
 void cont_backoff(cont_backoff_t *b);
 
 /* ------------------------------------------------------------ progress.c */

@@ -297,18 +297,20 @@ void cont_engine_fini(void)
 void cont_backoff(cont_backoff_t *b)
 {
     int n = b->n++;
-    if (n < cont_cfg.poll_spin) {
+    int spin = b->pt ? cont_pt_poll_spin : cont_cfg.poll_spin;
+    int yield = b->pt ? cont_pt_poll_yield : cont_cfg.poll_yield;
+    if (n < spin) {
 #if defined(__x86_64__) || defined(__i386__)
         __builtin_ia32_pause();
 #endif
         return;
     }
-    n -= cont_cfg.poll_spin;
-    if (n < cont_cfg.poll_yield) {
+    n -= spin;
+    if (n < yield) {
         sched_yield();
         return;
     }
-    n -= cont_cfg.poll_yield;
+    n -= yield;
     long us = n < 20 ? 1L << n : cont_cfg.poll_max_sleep_us;
     if (us > cont_cfg.poll_max_sleep_us)
         us = cont_cfg.poll_max_sleep_us;

@@ -6,8 +6,10 @@
  * slack makes its short sleeps wake it far more often.  Measured on 2
  * cores, Task Bench stencil 2 ranks x 1 thread: METG 2348 us with the
  * default polling, 706 us without spin and yield.  So on an oversubscribed
- * node the defaults become: no spin, no yield, the kernel's timer slack.
- * Explicit CONT_POLL_SPIN / CONT_POLL_YIELD always win.
+ * node the progress thread polls with no spin, no yield and the kernel's
+ * timer slack.  A thread waiting in MPI_Wait on a CR keeps the configured
+ * polling: it has nothing else to do, and its spin is what makes a
+ * ping-pong fast.  Explicit CONT_POLL_SPIN / CONT_POLL_YIELD always win.
  *
  * Without a collective (this runs inside MPI_Init, and lazily elsewhere):
  * ranks on this node from MPICH's launcher (MPI_LOCALNRANKS), threads from
@@ -21,7 +23,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-int cont_oversubscribed;
+int cont_oversubscribed, cont_pt_poll_spin = 200, cont_pt_poll_yield = 20;
 
 static long env_long(const char *name, long dflt)
 {
@@ -33,6 +35,8 @@ static long env_long(const char *name, long dflt)
 
 int cont_oversub_adjust(void)
 {
+    cont_pt_poll_spin = cont_cfg.poll_spin;
+    cont_pt_poll_yield = cont_cfg.poll_yield;
     cpu_set_t set;
     long cores = sched_getaffinity(0, sizeof set, &set) == 0 ? CPU_COUNT(&set) : 0;
     if (cores <= 0)
@@ -44,12 +48,12 @@ int cont_oversub_adjust(void)
     if (!cont_oversubscribed)
         return 0;
     if (!(cont_cfg.poll_set & 1))
-        cont_cfg.poll_spin = 0;
+        cont_pt_poll_spin = 0;
     if (!(cont_cfg.poll_set & 2))
-        cont_cfg.poll_yield = 0;
+        cont_pt_poll_yield = 0;
     if (cont_cfg.verbose >= 2 && cont_g.rank == 0)
         fprintf(stderr, "libcont: %ld rank(s) x (%ld thread(s) + a progress thread) on %ld "
-                "core(s): oversubscribed; polling with CONT_POLL_SPIN=%d CONT_POLL_YIELD=%d\n",
-                ranks, threads, cores, cont_cfg.poll_spin, cont_cfg.poll_yield);
+                "core(s): oversubscribed; the progress thread polls with spin %d, yield %d\n",
+                ranks, threads, cores, cont_pt_poll_spin, cont_pt_poll_yield);
     return 1;
 }

@@ -40,7 +40,7 @@ static void *progress_main(void *arg)
      * arrives while this thread sleeps.  1 ns: sleeps last what they ask. */
     if (!cont_oversubscribed)   /* else a core's computing thread pays for it */
         prctl(PR_SET_TIMERSLACK, 1UL, 0UL, 0UL, 0UL);
-    cont_backoff_t b = {0};
+    cont_backoff_t b = {.pt = 1};
     while (!atomic_load(&stop)) {
         if (atomic_load(&cont_engine.waiters) > 0) {
             struct timespec ts = {0, cont_cfg.poll_max_sleep_us * 1000L};

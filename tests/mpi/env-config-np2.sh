@@ -119,8 +119,8 @@ expect_oversub() {
         echo "env-config: [$e] on one core: $(grep -o "oversubscribed;.*" "$tmp/err.0")"
     fi
 }
-expect_oversub "" "^libcont: 2 rank(s) x (1 thread(s) + a progress thread) on 1 core(s): oversubscribed; polling with CONT_POLL_SPIN=0 CONT_POLL_YIELD=0$"
-expect_oversub "CONT_POLL_SPIN=7" "oversubscribed; polling with CONT_POLL_SPIN=7 CONT_POLL_YIELD=0$"
+expect_oversub "" "^libcont: 2 rank(s) x (1 thread(s) + a progress thread) on 1 core(s): oversubscribed; the progress thread polls with spin 0, yield 0$"
+expect_oversub "CONT_POLL_SPIN=7" "oversubscribed; the progress thread polls with spin 7, yield 0$"
 
 # The "no progress thread" notice: once, on rank 0, only without MULTIPLE
 # and with CONT_VERBOSE=1.
