@@ -105,21 +105,21 @@ expect_ok "CONT_POLL_MAX_SLEEP_US=10" 0 -t multiple -p 1
 expect_ok "CONT_POLL_SPIN=0 CONT_POLL_YIELD=0 CONT_POLL_MAX_SLEEP_US=10" 0 -t multiple -p 1
 expect_ok "CONT_MAX_INLINE_DEPTH=1 CONT_FINALIZE_TIMEOUT_MS=0" 0 -t multiple -p 1
 
-# expect_oversub "ENV" REGEX: on one core (taskset -c 0) 2 ranks and their
-# progress threads are oversubscribed: the ring still runs, and rank 0 says
+# expect_oversub "ENV" REGEX: on two cores (taskset -c 0,1) 2 ranks fit but
+# not with their progress threads: the ring still runs, and rank 0 says
 # which polling it chose (CONT_VERBOSE=2; explicit settings win).
 expect_oversub() {
     e=$1 re=$2
-    run "$e CONT_VERBOSE=2 taskset -c 0" -t multiple -p 1
+    run "$e CONT_VERBOSE=2 taskset -c 0,1" -t multiple -p 1
     if [ $rc != 0 ] || ! grep -q "^mr_ring: OK" "$tmp/out"; then
         bad "(oversubscribed, expected success)"
     elif ! grep -q "$re" "$tmp/err.0"; then
         bad "(oversubscribed: rank 0 printed no line matching '$re')"
     else
-        echo "env-config: [$e] on one core: $(grep -o "oversubscribed;.*" "$tmp/err.0")"
+        echo "env-config: [$e] on two cores: $(grep -o "oversubscribed;.*" "$tmp/err.0")"
     fi
 }
-expect_oversub "" "^libcont: 2 rank(s) x (1 thread(s) + a progress thread) on 1 core(s): oversubscribed; the progress thread polls with spin 0, yield 0$"
+expect_oversub "" "^libcont: 2 rank(s) x (1 thread(s) + a progress thread) on 2 core(s): oversubscribed; the progress thread polls with spin 0, yield 0$"
 expect_oversub "CONT_POLL_SPIN=7" "oversubscribed; the progress thread polls with spin 7, yield 0$"
 
 # The "no progress thread" notice: once, on rank 0, only without MULTIPLE
