@@ -83,11 +83,9 @@ cores=$(nproc)
 # 16 cores, then the small-machine benchmarks again.
 # First the offload sample, checked bit for bit against a serial CPU run on
 # the GPU, then timed: the rows only a GPU node can give.
-if [ -x "$B/bin/halo3d-offload" ] && timeout 10 nvidia-smi -L >/dev/null 2>&1; then
-    OMP_NUM_THREADS=$cores step 40 $MPIEXEC -n 1 halo3d-offload --variant detach --n 96 --iters 10 --check
-fi
 # halo3d-offload on the GPU (one rank per GPU; 2 ranks share it).
 if [ -x "$B/bin/halo3d-offload" ] && timeout 10 nvidia-smi -L >/dev/null 2>&1; then
+    OMP_NUM_THREADS=$cores step 40 $MPIEXEC -n 1 halo3d-offload --variant detach --n 96 --iters 10 --check
     n3=384 it3=20
     [ -n "$tiny" ] && n3=64 it3=4
     for r in 1 2; do

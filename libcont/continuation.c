@@ -180,10 +180,8 @@ static int fast_path(int count, MPI_Request reqs[], MPIX_Continue_cb_function *c
         pre->rc = PMPI_Test(&tmp[0], &pre->flag, &pre->st[0]);
     } else {
         pre->rc = PMPI_Testall(count, tmp, &pre->flag, pre->st);
-        if (pre->rc == MPI_SUCCESS && !pre->flag)
-            return 0;   /* nothing was changed: the general path tests again */
     }
-    *tested = 1;
+    *tested = 1;   /* complete or not, the general path uses this test's result */
     if (pre->rc != MPI_SUCCESS || !pre->flag)
         return 0;
     uint64_t s = atomic_load(&cr->state);

@@ -23,7 +23,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-int cont_oversubscribed, cont_pt_poll_spin = 200, cont_pt_poll_yield = 20;
+/* Set by cont_oversub_adjust before the progress thread starts. */
+int cont_oversubscribed, cont_pt_poll_spin, cont_pt_poll_yield;
 
 static long env_long(const char *name, long dflt)
 {
