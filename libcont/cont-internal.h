@@ -229,7 +229,9 @@ typedef struct {
     lf_stack_t reg_q;                  /* continuations with operations to track */
     lf_stack_t ready_q;                /* fired continuations to run */
     atomic_int n_active;               /* operations in the array (approx.) */
-    atomic_int waiters;                /* application threads polling a CR */
+    atomic_int waiters;                /* application threads in MPI_Wait on a CR */
+    atomic_int drivers;                /* threads between cont_progress_driver_begin/end */
+    atomic_ulong polls;                /* engine ownerships taken (to see drivers poll) */
     atomic_uint release_seq;           /* odd while a sweep may hold stale claims */
 } cont_engine_t;
 extern cont_engine_t cont_engine;

@@ -208,3 +208,4 @@ int cont_has_progress_thread(void)
 {
     return cont_progress_thread_running();
 }
+

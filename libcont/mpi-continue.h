@@ -213,6 +213,20 @@ int cont_progress_poll(void);
 /** 1 if a progress thread runs, else 0 (after MPI_Init). */
 int cont_has_progress_thread(void);
 
+/**
+ * Say that the calling thread polls the engine itself (cont_progress_poll
+ * in a loop) from now until the matching cont_progress_driver_end: the
+ * progress thread steps back meanwhile, so that the two do not compete for
+ * one core.  It blocks, and polls only in a millisecond in which no thread
+ * polled (a driver busy elsewhere delays completions by up to that much).
+ * Pairs may nest and come from any number of threads at once; the progress
+ * thread resumes at once when the last one ends.  Thread safe; no error.
+ */
+void cont_progress_driver_begin(void);
+
+/** End what cont_progress_driver_begin began (see there). */
+void cont_progress_driver_end(void);
+
 /** The text of the last libcont error raised in the calling thread ("" if
  *  none).  Valid until the thread's next libcont call. */
 const char *cont_last_error(void);

@@ -2,7 +2,12 @@
  * backing off spin -> yield -> short bounded sleeps; blocks (0% CPU) when
  * nothing is pending and wakes at once on the next registration.  While an
  * application thread waits on a CR it drives progress itself and this
- * thread steps back, so the two do not both spin on a small machine. */
+ * thread steps back (short naps), so the two do not both spin on a small
+ * machine.  While a thread declares itself a driver
+ * (cont_progress_driver_begin: typically for a whole task graph) this
+ * thread blocks instead, waking every DRIVER_WATCH_NS to poll only if no
+ * one polled meanwhile: measured on 2 cores, Task Bench stencil at 2 ranks
+ * x 1 thread, its 50 us naps alone cost 40% of the run time. */
 #include "cont-internal.h"
 
 #include <hwloc.h>
@@ -16,7 +21,10 @@ static int running;
 static atomic_int stop, idle;
 static pthread_mutex_t mtx = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t cv = PTHREAD_COND_INITIALIZER;
+static atomic_int stepped_back;
 static hwloc_topology_t topo;
+
+#define DRIVER_WATCH_NS 1000000L   /* 1 ms */
 static hwloc_cpuset_t bind_set;
 static double final_cpu;
 
@@ -27,6 +35,43 @@ void cont_progress_wake(void)
         pthread_cond_signal(&cv);
         pthread_mutex_unlock(&mtx);
     }
+}
+
+void cont_progress_driver_begin(void)
+{
+    atomic_fetch_add(&cont_engine.drivers, 1);
+}
+
+void cont_progress_driver_end(void)
+{
+    if (atomic_fetch_sub(&cont_engine.drivers, 1) == 1 && atomic_load(&stepped_back)) {
+        pthread_mutex_lock(&mtx);
+        pthread_cond_signal(&cv);
+        pthread_mutex_unlock(&mtx);
+    }
+}
+
+/* Drivers poll: block until the last one ends, but poll once per
+ * DRIVER_WATCH_NS in which none did (a driver busy in a long task). */
+static void step_back_for_drivers(void)
+{
+    unsigned long seen = atomic_load(&cont_engine.polls);
+    struct timespec until;
+    clock_gettime(CLOCK_REALTIME, &until);
+    until.tv_nsec += DRIVER_WATCH_NS;
+    if (until.tv_nsec >= 1000000000L) {
+        until.tv_sec++;
+        until.tv_nsec -= 1000000000L;
+    }
+    pthread_mutex_lock(&mtx);
+    atomic_store(&stepped_back, 1);
+    if (!atomic_load(&stop) && atomic_load(&cont_engine.drivers) > 0)
+        pthread_cond_timedwait(&cv, &mtx, &until);
+    atomic_store(&stepped_back, 0);
+    pthread_mutex_unlock(&mtx);
+    if (atomic_load(&cont_engine.drivers) > 0 && atomic_load(&cont_engine.polls) == seen &&
+        cont_engine_has_work())
+        cont_progress();
 }
 
 static void *progress_main(void *arg)
@@ -42,6 +87,10 @@ static void *progress_main(void *arg)
         prctl(PR_SET_TIMERSLACK, 1UL, 0UL, 0UL, 0UL);
     cont_backoff_t b = {.pt = 1};
     while (!atomic_load(&stop)) {
+        if (atomic_load(&cont_engine.drivers) > 0) {
+            step_back_for_drivers();
+            continue;
+        }
         if (atomic_load(&cont_engine.waiters) > 0) {
             struct timespec ts = {0, cont_cfg.poll_max_sleep_us * 1000L};
             nanosleep(&ts, NULL);

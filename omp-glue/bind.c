@@ -16,13 +16,13 @@ static MPI_Request glue_cr = MPI_REQUEST_NULL;
 static atomic_int ready;
 static int have_progress_thread, thread_multiple;
 static pthread_mutex_t init_mtx = PTHREAD_MUTEX_INITIALIZER;
-atomic_long ompc_pending_count;
+atomic_long ompc_pending_count, ompc_bound_count;
 static atomic_long failure_count;
 
 /* The CR is started once and never tested, so it stays active for good:
  * continuations run as soon as their operations complete.  (The poller
  * drives the engine with cont_progress_poll, which does not complete it.) */
-static int glue_init(void)
+int ompc_glue_init(void)
 {
     if (atomic_load_explicit(&ready, memory_order_acquire))
         return MPI_SUCCESS;
@@ -46,8 +46,7 @@ static int glue_init(void)
 
 static void fulfil(void *data)
 {
-    omp_fulfill_event((omp_event_handle_t)(uintptr_t)data);
-    atomic_fetch_sub_explicit(&ompc_pending_count, 1, memory_order_release);
+    ompc_fulfil_or_hand_off((omp_event_handle_t)(uintptr_t)data);
 }
 
 /* Bound with statuses: the consumer checks them. */
@@ -89,15 +88,18 @@ static void warn_one_thread_team(void)
         return;
     fprintf(stderr, "omp-glue: warning: detached tasks in an OpenMP team of one thread: libomp 19 "
             "may abort on an internal assertion (kmp_tasking.cpp children >= 0) when events are "
-            "fulfilled by the progress thread; use two or more threads\n");
+            "fulfilled by the progress thread; use two or more threads, or let the thread "
+            "drive progress itself (ompc_drive_begin/ompc_drive_end)\n");
 }
 
 int ompc_bindall(int count, MPI_Request requests[], MPI_Status statuses[], omp_event_handle_t ev)
 {
-    int rc = glue_init();
+    int rc = ompc_glue_init();
     if (rc != MPI_SUCCESS)
         return rc;
+    ompc_drive_poll();
     atomic_fetch_add_explicit(&ompc_pending_count, 1, memory_order_relaxed);
+    atomic_fetch_add_explicit(&ompc_bound_count, 1, memory_order_relaxed);
     rc = MPIX_Continueall(count, requests,
                           statuses == MPI_STATUSES_IGNORE ? fulfil_strict : fulfil_checked,
                           (void *)(uintptr_t)ev, MPIX_CONT_INVOKE_FAILED, statuses, glue_cr);
@@ -107,7 +109,7 @@ int ompc_bindall(int count, MPI_Request requests[], MPI_Status statuses[], omp_e
     }
     if (!have_progress_thread)
         ompc_poller_ensure(thread_multiple);
-    else if (omp_get_num_threads() == 1)
+    else if (!ompc_driving() && omp_get_num_threads() == 1)
         warn_one_thread_team();
     return MPI_SUCCESS;
 }

@@ -30,6 +30,10 @@
  *    only later waits for ever.  Use MPI_THREAD_MULTIPLE.
  * Below MPI_THREAD_MULTIPLE the application must serialise its own MPI calls
  * with those of omp-glue.
+ * With one OpenMP thread per core there is no core for the progress thread:
+ * every completion then waits for the scheduler to switch threads (up to
+ * milliseconds).  Let the thread that creates the tasks drive progress
+ * itself instead (ompc_drive_begin / ompc_drive_end, below).
  *
  * Failures.  An operation that fails (possible only with MPI_ERRORS_RETURN on
  * its communicator) still fulfils its event: a detached task that never
@@ -90,6 +94,41 @@ int ompc_isend(const void *buf, int count, MPI_Datatype datatype, int dest, int 
  *  thread when waiting outside OpenMP).  Returns what cont_progress_poll
  *  returns. */
 int ompc_progress(void);
+
+/** Make the calling OpenMP thread drive progress: from now until
+ *  ompc_drive_end, detach events are fulfilled on this thread (the other
+ *  threads that see operations complete hand their events to it), and
+ *  ompc_drive_end waits for the bindings while polling libcont, fulfilling
+ *  events and running ready tasks between polls.  Use it around the code
+ *  that creates the tasks, before its first binding:
+ *
+ *      #pragma omp parallel
+ *      #pragma omp single
+ *      {
+ *          ompc_drive_begin();
+ *          ...create tasks (detached ones bind with ompc_irecv & co.)...
+ *          ompc_drive_end();   // returns when no binding is pending
+ *      }                       // the barrier then finds little or nothing left
+ *
+ *  Worth it when the team has no spare core for libcont's progress thread
+ *  (ranks x threads = cores; it steps back while ompc_drive_end polls), and
+ *  in a team of one thread, where libomp 19 can fail when another thread
+ *  fulfils events (see ompc_bindall's warning).  Not needed otherwise.
+ *  Pairs nest on a thread; several threads may drive at once.  While this
+ *  thread drives, events that complete on other threads wait for it to
+ *  poll: keep it creating or waiting, not in a long computation of its own.
+ *  Bindings made before ompc_drive_begin in the same team may be fulfilled
+ *  only at its barrier: begin first.  Errors: those of MPIX_Continue_init on
+ *  the first call (MPI not initialised). */
+int ompc_drive_begin(void);
+
+/** Drive progress until no binding is pending and none was made in the
+ *  last polls, then end what ompc_drive_begin began (the outermost pair
+ *  only waits).  Bindings made afterwards by tasks still to run elsewhere
+ *  in the team are progressed as usual.  Errors: MPI_ERR_OTHER, through
+ *  MPI_COMM_WORLD's error handler, when the calling thread did not call
+ *  ompc_drive_begin. */
+int ompc_drive_end(void);
 
 /** Number of bindings whose operations were not all fulfilled yet. */
 long ompc_pending(void);

@@ -16,15 +16,21 @@
 #include <string.h>
 #include "omp-continue.h"
 
-/* Create every task of every graph from one thread; the implicit barrier at
- * the end of `single` waits for them all, detached ones included. */
+/* Create every task of every graph from one thread, which then drives
+ * progress itself (omp-glue's ompc_drive_begin/end: with one thread per
+ * core there is no core for libcont's progress thread); the implicit
+ * barrier at the end of `single` waits for whatever is left. */
 static void run_graphs(const tb_graph_t *graphs, long ngraphs)
 {
 #pragma omp parallel
 #pragma omp single
-    for (long k = 0; k < ngraphs; k++)
-        for (long t = 0; t < graphs[k].g.timesteps; t++)
-            tb_spawn_step(&graphs[k], t);
+    {
+        ompc_drive_begin();
+        for (long k = 0; k < ngraphs; k++)
+            for (long t = 0; t < graphs[k].g.timesteps; t++)
+                tb_spawn_step(&graphs[k], t);
+        ompc_drive_end();
+    }
 }
 
 static int workers(int argc, char **argv)

@@ -26,15 +26,20 @@ TestSuite(glue_nopt, .init = init_nopt, .fini = fini, .timeout = 60);
 #define NMSG 2000
 
 /* Receives posted first (late fulfilment: nothing has arrived), sends come
- * from later tasks; each consumer checks its own payload. */
-static void late_fulfilment(int nthreads)
+ * from later tasks; each consumer checks its own payload.  driven: the
+ * creating thread drives progress (ompc_drive_begin/end); with one thread
+ * nothing may be pending when ompc_drive_end returns. */
+static void late_fulfilment_run(int nthreads, int driven)
 {
     static int inbox[NMSG], outbox[NMSG], seen[NMSG];
     memset(seen, 0, sizeof seen);
-    int bad = 0;
+    int bad = 0, rc_begin = MPI_SUCCESS, rc_end = MPI_SUCCESS;
+    long left = 0;
 #pragma omp parallel num_threads(nthreads)
 #pragma omp single
     {
+        if (driven)
+            rc_begin = ompc_drive_begin();
         for (int i = 0; i < NMSG; i++) {
             omp_event_handle_t ev;
 #pragma omp task detach(ev) depend(out: inbox[i]) firstprivate(i)
@@ -54,13 +59,23 @@ static void late_fulfilment(int nthreads)
 #pragma omp task detach(ev) firstprivate(i)
             ompc_isend(&outbox[i], 1, MPI_INT, 0, i, MPI_COMM_WORLD, ev);
         }
+        if (driven) {
+            rc_end = ompc_drive_end();
+            left = nthreads == 1 ? ompc_pending() : 0;
+        }
 #pragma omp taskwait
     }
+    cr_assert_eq(rc_begin, MPI_SUCCESS);
+    cr_assert_eq(rc_end, MPI_SUCCESS);
+    cr_assert_eq(left, 0, "%ld bindings pending when ompc_drive_end returned", left);
     cr_assert_eq(bad, 0, "%d consumers saw a wrong payload", bad);
     for (int i = 0; i < NMSG; i++)
         cr_assert_eq(seen[i], 1, "consumer %d ran %d times", i, seen[i]);
     cr_assert_eq(ompc_pending(), 0);
 }
+
+static void late_fulfilment(int nthreads) { late_fulfilment_run(nthreads, 0); }
+static void driven_late_fulfilment(int nthreads) { late_fulfilment_run(nthreads, 1); }
 
 Test(glue, late_fulfilment_1_thread) { late_fulfilment(1); }
 Test(glue, late_fulfilment_2_threads) { late_fulfilment(2); }
@@ -68,6 +83,51 @@ Test(glue, late_fulfilment_4_threads) { late_fulfilment(4); }
 Test(glue_nopt, late_fulfilment_1_thread) { late_fulfilment(1); }
 Test(glue_nopt, late_fulfilment_2_threads) { late_fulfilment(2); }
 Test(glue_nopt, late_fulfilment_4_threads) { late_fulfilment(4); }
+
+Test(glue, driven_late_fulfilment_1_thread) { driven_late_fulfilment(1); }
+Test(glue, driven_late_fulfilment_4_threads) { driven_late_fulfilment(4); }
+Test(glue_nopt, driven_late_fulfilment_1_thread) { driven_late_fulfilment(1); }
+Test(glue_nopt, driven_late_fulfilment_2_threads) { driven_late_fulfilment(2); }
+
+/* Pairs nest on a thread: only the outermost end waits. */
+Test(glue, drive_pairs_nest)
+{
+    int rcs[4];
+    long left = -1;
+    static int box, out = 42;
+#pragma omp parallel num_threads(1)
+    {
+        rcs[0] = ompc_drive_begin();
+        rcs[1] = ompc_drive_begin();
+        omp_event_handle_t ev, sev;
+#pragma omp task detach(ev) depend(out: box)
+        ompc_irecv(&box, 1, MPI_INT, 0, 77, MPI_COMM_WORLD, MPI_STATUS_IGNORE, ev);
+#pragma omp task detach(sev)
+        ompc_isend(&out, 1, MPI_INT, 0, 77, MPI_COMM_WORLD, sev);
+        rcs[2] = ompc_drive_end();   /* inner: does not wait */
+        rcs[3] = ompc_drive_end();
+        left = ompc_pending();
+    }
+    for (int i = 0; i < 4; i++)
+        cr_assert_eq(rcs[i], MPI_SUCCESS, "call %d returned %d", i, rcs[i]);
+    cr_assert_eq(left, 0);
+    cr_assert_eq(box, 42);
+}
+
+/* ompc_drive_end on a thread that is not driving: MPI_ERR_OTHER through
+ * the error handler, nothing else changes. */
+Test(glue, drive_end_without_begin_is_an_error)
+{
+    MPI_Comm_set_errhandler(MPI_COMM_WORLD, MPI_ERRORS_RETURN);
+    int rc = ompc_drive_end(), cls = -1;
+    MPI_Error_class(rc, &cls);
+    cr_assert_eq(cls, MPI_ERR_OTHER, "class %d", cls);
+    cr_assert(strstr(cont_last_error(), "ompc_drive_end") != NULL, "message: %s",
+              cont_last_error());
+    cr_assert_eq(ompc_drive_begin(), MPI_SUCCESS);
+    cr_assert_eq(ompc_drive_end(), MPI_SUCCESS);
+    cr_assert_eq(ompc_drive_end(), rc, "the pair ended; a third end is an error again");
+}
 
 /* The message is there before the detached task binds its receive: the
  * event is fulfilled inside the task body. */
