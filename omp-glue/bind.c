@@ -97,7 +97,6 @@ int ompc_bindall(int count, MPI_Request requests[], MPI_Status statuses[], omp_e
     int rc = ompc_glue_init();
     if (rc != MPI_SUCCESS)
         return rc;
-    ompc_drive_poll();
     atomic_fetch_add_explicit(&ompc_pending_count, 1, memory_order_relaxed);
     atomic_fetch_add_explicit(&ompc_bound_count, 1, memory_order_relaxed);
     rc = MPIX_Continueall(count, requests,

@@ -18,7 +18,13 @@
  * drivers empty (fulfil_or_hand_off).  A handed-off event is fulfilled
  * exactly once: the last driver empties the list after it stops driving,
  * and a thread that handed off re-checks that a driver still exists and
- * empties the list itself if none does. */
+ * empties the list itself if none does.
+ *
+ * Only ompc_drive_end empties the list, never a bind: fulfilling an event
+ * runs its dependent tasks on the spot, and a bind that ran other tasks
+ * inside a task body would break code that keeps state across the call
+ * (measured: Task Bench's per-thread request array, overwritten by a
+ * nested receive task, completed a task with another step's data). */
 #include "config.h"
 #include "omp-continue.h"
 #include "glue-internal.h"
@@ -88,12 +94,6 @@ void ompc_fulfil_or_hand_off(omp_event_handle_t ev)
         return;
     }
     if (atomic_load(&drivers) == 0)   /* the last driver may have emptied the list already */
-        drain();
-}
-
-void ompc_drive_poll(void)
-{
-    if (driving)
         drain();
 }
 

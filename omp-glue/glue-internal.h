@@ -16,9 +16,6 @@ void ompc_poller_ensure(int thread_multiple);
 /* Fulfil ev here, or hand it to the threads driving progress (drive.c). */
 void ompc_fulfil_or_hand_off(omp_event_handle_t ev);
 
-/* On a driving thread: fulfil what other threads handed off (drive.c). */
-void ompc_drive_poll(void);
-
 /* libcont's error raiser (cont-internal.h): message into cont_last_error(),
  * printed when the handler is fatal, then MPI_COMM_WORLD's handler. */
 int cont_error(int errclass, const char *fmt, ...);

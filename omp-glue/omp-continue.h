@@ -114,12 +114,17 @@ int ompc_progress(void);
  *  (ranks x threads = cores; it steps back while ompc_drive_end polls), and
  *  in a team of one thread, where libomp 19 can fail when another thread
  *  fulfils events (see ompc_bindall's warning).  Not needed otherwise.
- *  Pairs nest on a thread; several threads may drive at once.  While this
- *  thread drives, events that complete on other threads wait for it to
- *  poll: keep it creating or waiting, not in a long computation of its own.
+ *  Pairs nest on a thread; several threads may drive at once.
+ *  Rules: events that complete on other threads wait for this thread to
+ *  reach ompc_drive_end, so between the two calls it must not wait for them
+ *  anywhere else: no taskwait, taskgroup end or barrier on the driving
+ *  thread, nor in the tasks it runs inside ompc_drive_end (it would wait
+ *  for ever), and no long computation of its own.
  *  Bindings made before ompc_drive_begin in the same team may be fulfilled
- *  only at its barrier: begin first.  Errors: those of MPIX_Continue_init on
- *  the first call (MPI not initialised). */
+ *  only at its barrier: begin first.  Binding functions never run other
+ *  tasks; ompc_drive_end does (it is a task scheduling point).
+ *  Errors: those of MPIX_Continue_init on the first call (MPI not
+ *  initialised). */
 int ompc_drive_begin(void);
 
 /** Drive progress until no binding is pending and none was made in the

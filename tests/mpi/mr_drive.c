@@ -7,7 +7,9 @@
  * the progress thread (-p: a foreign thread also polls libcont the whole
  * time, so events complete on a thread outside the team and must be
  * handed to the driver: a team of one thread would otherwise never
- * complete them while it drives, and the run would hang).
+ * complete them while it drives, and the run would hang).  No task body
+ * may start inside a binding call (a receive keeps its request in
+ * per-thread storage across the call, as real codes do).
  *
  *   mr_drive [-n steps] [-t threads] [-p]          (2 ranks) */
 #include "mr_common.h"
@@ -25,6 +27,27 @@ static long step(long mine, long other, long t)
 }
 
 static atomic_int stop_polling;
+static _Thread_local int in_bind;   /* this thread is inside ompc_bindall */
+static atomic_int nested_in_bind;   /* task bodies that started inside one */
+
+/* Every task body starts here: binding functions never run other tasks. */
+static void task_starts(void)
+{
+    if (in_bind)
+        atomic_fetch_add(&nested_in_bind, 1);
+}
+
+/* Post the receive into a per-thread request, as code that keeps state
+ * across the bind would. */
+static void post_receive(long *buf, int peer, int t, omp_event_handle_t ev)
+{
+    static _Thread_local MPI_Request req;
+    task_starts();
+    MPI_OK(MPI_Irecv(buf, 1, MPI_LONG, peer, t, MPI_COMM_WORLD, &req));
+    in_bind = 1;
+    MPI_OK(ompc_bindall(1, &req, MPI_STATUSES_IGNORE, ev));
+    in_bind = 0;
+}
 
 static void *foreign_poller(void *arg)
 {
@@ -70,13 +93,18 @@ int main(int argc, char **argv)
         for (int t = 0; t < steps; t++) {
             omp_event_handle_t rev, sev;
 #pragma omp task detach(rev) depend(out: rbuf[t % SLOTS]) firstprivate(t)
-            ompc_irecv(&rbuf[t % SLOTS], 1, MPI_LONG, peer, t, MPI_COMM_WORLD,
-                       MPI_STATUS_IGNORE, rev);
+            post_receive(&rbuf[t % SLOTS], peer, t, rev);
 #pragma omp task detach(sev) depend(in: sbuf[t % SLOTS]) firstprivate(t)
-            ompc_isend(&sbuf[t % SLOTS], 1, MPI_LONG, peer, t, MPI_COMM_WORLD, sev);
+            {
+                task_starts();
+                in_bind = 1;
+                ompc_isend(&sbuf[t % SLOTS], 1, MPI_LONG, peer, t, MPI_COMM_WORLD, sev);
+                in_bind = 0;
+            }
 #pragma omp task depend(in: rbuf[t % SLOTS]) depend(inout: v) \
     depend(out: sbuf[(t + 1) % SLOTS]) firstprivate(t)
             {
+                task_starts();
                 v = step(v, rbuf[t % SLOTS], t);
                 sbuf[(t + 1) % SLOTS] = v;
                 history[t + 1] = v;
@@ -109,6 +137,8 @@ int main(int argc, char **argv)
             FAIL("step %ld: value %ld, expected %ld", t, history[t + 1], want);
     }
     CHECK(ompc_failures() == 0, "%ld failed bindings", ompc_failures());
+    CHECK(atomic_load(&nested_in_bind) == 0, "%d task bodies ran inside ompc_bindall",
+          atomic_load(&nested_in_bind));
     free(history);
     int rc = mr_finish("mr_drive");
     MPI_Finalize();
