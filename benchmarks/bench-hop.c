@@ -4,7 +4,10 @@
  *   wait    each task posts the receive and the send and blocks in MPI_Waitall;
  *   detach  each task is detached: it posts the receive, binds it to its
  *           event (ompc_bind, not yet complete), then posts the send; the
- *           progress engine fulfils the event and the next task runs.
+ *           progress engine fulfils the event and the next task runs;
+ *   drive   detach, with the creating thread driving progress itself
+ *           (ompc_drive_begin/end): the thread that waits polls, so no
+ *           other thread needs to be scheduled per hop.
  * Unit: us per hop.  Usage: bench-hop [common options] */
 #include "bench.h"
 #include "omp-continue.h"
@@ -32,22 +35,28 @@ static void hop_detach(char *rbuf, omp_event_handle_t ev)
 }
 
 /* One repetition: a chain of *ctx hops (a tenth for a warm-up); us per hop. */
-static double chain(int detach, int warmup, void *ctx)
+static double chain(int variant, int warmup, void *ctx)
 {
     long n = warmup ? *(long *)ctx / 10 + 1 : *(long *)ctx;
     static char rbuf;
     double t0 = bench_now();
 #pragma omp parallel
 #pragma omp single
-    for (long i = 0; i < n; i++) {
-        if (detach) {
-            omp_event_handle_t ev;
+    {
+        if (variant == 2)
+            ompc_drive_begin();
+        for (long i = 0; i < n; i++) {
+            if (variant > 0) {
+                omp_event_handle_t ev;
 #pragma omp task detach(ev) depend(inout: token)
-            hop_detach(&rbuf, ev);
-        } else {
+                hop_detach(&rbuf, ev);
+            } else {
 #pragma omp task depend(inout: token)
-            hop_wait();
+                hop_wait();
+            }
         }
+        if (variant == 2)
+            ompc_drive_end();
     }
     return (bench_now() - t0) / (double)n * 1e6;
 }
@@ -57,8 +66,8 @@ int main(int argc, char **argv)
     bench_opts_t o;
     bench_init(&argc, &argv, &o);
     long n = o.iters ? o.iters : o.quick ? 5000 : 20000;
-    static const char *const names[] = {"wait", "detach"};
-    bench_series(&o, "hop", names, 2, "threads", 1, "us", chain, &n);
+    static const char *const names[] = {"wait", "detach", "drive"};
+    bench_series(&o, "hop", names, 3, "threads", 1, "us", chain, &n);
     MPI_Finalize();
     return 0;
 }

@@ -97,54 +97,73 @@ void ompc_fulfil_or_hand_off(omp_event_handle_t ev)
         drain();
 }
 
+/* libcont's progress thread steps back from the first begin to the last
+ * end (it polls only after a millisecond in which no one did). */
 int ompc_drive_begin(void)
 {
     int rc = ompc_glue_init();
     if (rc != MPI_SUCCESS)
         return rc;
-    if (driving++ == 0)
+    if (driving++ == 0) {
         atomic_fetch_add(&drivers, 1);
+        cont_progress_driver_begin();
+    }
     return MPI_SUCCESS;
 }
 
-/* Poll, fulfil, run a ready task; until no binding is pending and none was
- * made during the last two rounds (a task that ran here, or on another
- * thread, may have bound new operations). */
+static _Thread_local unsigned idle_rounds;
+
+/* One round: fulfil handed-off events, poll, fulfil, run a ready task.
+ * Returns whether anything completed. */
+static int drive_round(void)
+{
+    drain();
+    int work = cont_progress_poll();
+    drain();
+#pragma omp taskyield
+    if (work)
+        idle_rounds = 0;
+    else if (++idle_rounds > 4096)   /* a long wait: let other threads of this core in */
+        sched_yield();
+    return work > 0;
+}
+
+static int not_driving(const char *fn)
+{
+    return cont_error(MPI_ERR_OTHER, "%s: the calling thread is not driving progress "
+                      "(no ompc_drive_begin on this thread)", fn);
+}
+
+int ompc_drive_step(void)
+{
+    if (driving == 0)
+        return not_driving("ompc_drive_step");
+    drive_round();
+    return MPI_SUCCESS;
+}
+
+/* Rounds until no binding is pending and none was made during the last two
+ * (a task that ran here, or on another thread, may have bound new
+ * operations). */
 static void drive_until_idle(void)
 {
     long seen = atomic_load(&ompc_bound_count);
-    int quiet = 0;
-    unsigned idle = 0;
-    cont_progress_driver_begin();
-    for (;;) {
-        drain();
-        int work = cont_progress_poll();
-        drain();
+    for (int quiet = 0; quiet < 2;) {
+        drive_round();
         long bound = atomic_load(&ompc_bound_count);
-        if (atomic_load(&ompc_pending_count) == 0 && bound == seen) {
-            if (++quiet >= 2)
-                break;
-        } else {
-            quiet = 0;
-        }
+        quiet = atomic_load(&ompc_pending_count) == 0 && bound == seen ? quiet + 1 : 0;
         seen = bound;
-#pragma omp taskyield
-        if (work)
-            idle = 0;
-        else if (++idle > 4096)   /* a long wait: let other threads of this core in */
-            sched_yield();
     }
-    cont_progress_driver_end();
 }
 
 int ompc_drive_end(void)
 {
     if (driving == 0)
-        return cont_error(MPI_ERR_OTHER, "ompc_drive_end: the calling thread is not driving "
-                          "progress (no ompc_drive_begin on this thread)");
+        return not_driving("ompc_drive_end");
     if (driving == 1)
         drive_until_idle();
     if (--driving == 0) {
+        cont_progress_driver_end();
         atomic_fetch_sub(&drivers, 1);
         drain();   /* what other threads handed off meanwhile */
     }

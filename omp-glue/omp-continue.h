@@ -119,13 +119,27 @@ int ompc_progress(void);
  *  reach ompc_drive_end, so between the two calls it must not wait for them
  *  anywhere else: no taskwait, taskgroup end or barrier on the driving
  *  thread, nor in the tasks it runs inside ompc_drive_end (it would wait
- *  for ever), and no long computation of its own.
+ *  for ever; wait with ompc_drive_step instead), and no long computation
+ *  of its own.
  *  Bindings made before ompc_drive_begin in the same team may be fulfilled
  *  only at its barrier: begin first.  Binding functions never run other
- *  tasks; ompc_drive_end does (it is a task scheduling point).
+ *  tasks; ompc_drive_step and ompc_drive_end do (task scheduling points).
  *  Errors: those of MPIX_Continue_init on the first call (MPI not
  *  initialised). */
 int ompc_drive_begin(void);
+
+/** On a driving thread (between ompc_drive_begin and ompc_drive_end): one
+ *  round of what ompc_drive_end does (fulfil the events handed to this
+ *  thread, poll libcont once, run at most one ready task), then return.  A
+ *  task scheduling point.  Use it to wait, while driving, for a condition
+ *  of your own, e.g. to keep task creation a bounded distance ahead:
+ *
+ *      while (atomic_load(&steps_done) < step - 2)
+ *          ompc_drive_step();
+ *
+ *  Errors: MPI_ERR_OTHER, through MPI_COMM_WORLD's error handler, when the
+ *  calling thread is not driving. */
+int ompc_drive_step(void);
 
 /** Drive progress until no binding is pending and none was made in the
  *  last polls, then end what ompc_drive_begin began (the outermost pair

@@ -114,8 +114,8 @@ Test(glue, drive_pairs_nest)
     cr_assert_eq(box, 42);
 }
 
-/* ompc_drive_end on a thread that is not driving: MPI_ERR_OTHER through
- * the error handler, nothing else changes. */
+/* ompc_drive_end / ompc_drive_step on a thread that is not driving:
+ * MPI_ERR_OTHER through the error handler, nothing else changes. */
 Test(glue, drive_end_without_begin_is_an_error)
 {
     MPI_Comm_set_errhandler(MPI_COMM_WORLD, MPI_ERRORS_RETURN);
@@ -124,9 +124,15 @@ Test(glue, drive_end_without_begin_is_an_error)
     cr_assert_eq(cls, MPI_ERR_OTHER, "class %d", cls);
     cr_assert(strstr(cont_last_error(), "ompc_drive_end") != NULL, "message: %s",
               cont_last_error());
+    rc = ompc_drive_step();
+    MPI_Error_class(rc, &cls);
+    cr_assert_eq(cls, MPI_ERR_OTHER, "ompc_drive_step outside a drive: class %d", cls);
+    cr_assert(strstr(cont_last_error(), "ompc_drive_step") != NULL, "message: %s",
+              cont_last_error());
     cr_assert_eq(ompc_drive_begin(), MPI_SUCCESS);
+    cr_assert_eq(ompc_drive_step(), MPI_SUCCESS);
     cr_assert_eq(ompc_drive_end(), MPI_SUCCESS);
-    cr_assert_eq(ompc_drive_end(), rc, "the pair ended; a third end is an error again");
+    cr_assert_eq(ompc_drive_end() != MPI_SUCCESS, 1, "the pair ended; a third end is an error again");
 }
 
 /* The message is there before the detached task binds its receive: the

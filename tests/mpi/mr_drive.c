@@ -11,7 +11,10 @@
  * may start inside a binding call (a receive keeps its request in
  * per-thread storage across the call, as real codes do).
  *
- *   mr_drive [-n steps] [-t threads] [-p]          (2 ranks) */
+ * -w N: create step t only once step t - N is done, waiting with
+ * ompc_drive_step (a bounded creation window, as halo2d does).
+ *
+ *   mr_drive [-n steps] [-t threads] [-p] [-w window]          (2 ranks) */
 #include "mr_common.h"
 #include "omp-continue.h"
 
@@ -27,6 +30,7 @@ static long step(long mine, long other, long t)
 }
 
 static atomic_int stop_polling;
+static atomic_long steps_done;
 static _Thread_local int in_bind;   /* this thread is inside ompc_bindall */
 static atomic_int nested_in_bind;   /* task bodies that started inside one */
 
@@ -60,16 +64,18 @@ static void *foreign_poller(void *arg)
 int main(int argc, char **argv)
 {
     int size = mr_init(&argc, &argv, 1);
-    int steps = 3000, threads = 1, opt, foreign = 0;
-    while ((opt = getopt(argc, argv, "n:t:p")) != -1) {
+    int steps = 3000, threads = 1, opt, foreign = 0, window = 0;
+    while ((opt = getopt(argc, argv, "n:t:pw:")) != -1) {
         if (opt == 'n')
             steps = atoi(optarg);
         else if (opt == 't')
             threads = atoi(optarg);
         else if (opt == 'p')
             foreign = 1;
+        else if (opt == 'w')
+            window = atoi(optarg);
         else
-            DIE("usage: mr_drive [-n steps] [-t threads] [-p]");
+            DIE("usage: mr_drive [-n steps] [-t threads] [-p] [-w window]");
     }
     if (size != 2)
         DIE("run on 2 ranks");
@@ -91,6 +97,12 @@ int main(int argc, char **argv)
     {
         rc_begin = ompc_drive_begin();
         for (int t = 0; t < steps; t++) {
+            if (window > 0) {   /* create step t once step t - window is done */
+                while (atomic_load(&steps_done) < t - window)
+                    if (ompc_drive_step() != MPI_SUCCESS)
+                        DIE("ompc_drive_step failed");
+                CHECK(atomic_load(&steps_done) >= t - window, "window");
+            }
             omp_event_handle_t rev, sev;
 #pragma omp task detach(rev) depend(out: rbuf[t % SLOTS]) firstprivate(t)
             post_receive(&rbuf[t % SLOTS], peer, t, rev);
@@ -108,6 +120,7 @@ int main(int argc, char **argv)
                 v = step(v, rbuf[t % SLOTS], t);
                 sbuf[(t + 1) % SLOTS] = v;
                 history[t + 1] = v;
+                atomic_fetch_add(&steps_done, 1);
             }
         }
         rc_end = ompc_drive_end();
