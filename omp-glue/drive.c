@@ -113,9 +113,8 @@ int ompc_drive_begin(void)
 
 static _Thread_local unsigned idle_rounds;
 
-/* One round: fulfil handed-off events, poll, fulfil, run a ready task.
- * Returns whether anything completed. */
-static int drive_round(void)
+/* One round: fulfil handed-off events, poll, fulfil, run a ready task. */
+static void drive_round(void)
 {
     drain();
     int work = cont_progress_poll();
@@ -125,7 +124,6 @@ static int drive_round(void)
         idle_rounds = 0;
     else if (++idle_rounds > 4096)   /* a long wait: let other threads of this core in */
         sched_yield();
-    return work > 0;
 }
 
 static int not_driving(const char *fn)
