@@ -444,6 +444,18 @@ static int bindall_request_null(omp_event_handle_t ev)
     return ompc_bindall(2, r, MPI_STATUSES_IGNORE, ev);   /* fulfils at once */
 }
 
+/* ompc_drive_end / ompc_drive_step on a thread that never began to drive;
+ * and an end after the pair has ended. */
+static int glue_drive_end_not_driving(void) { return ompc_drive_end(); }
+static int glue_drive_step_not_driving(void) { return ompc_drive_step(); }
+static int glue_drive_end_twice(void)
+{
+    int rc = ompc_drive_begin();
+    if (rc == MPI_SUCCESS)
+        rc = ompc_drive_end();
+    return rc == MPI_SUCCESS ? ompc_drive_end() : rc;
+}
+
 static int glue_bind_null(void) { return in_detached_task(bind_null); }
 static int glue_bind_status_null(void) { return in_detached_task(bind_status_null); }
 static int glue_bindall_negative(void) { return in_detached_task(bindall_negative); }
@@ -504,6 +516,9 @@ static const row_t rows[] = {
     {"ompc_bindall_null_statuses", glue_bindall_null_statuses, MPI_ERR_ARG, "MPIX_Continueall"},
     {"ompc_irecv_negative_count", glue_irecv_negative_count, MPI_ERR_COUNT, NULL},
     {"ompc_isend_bad_rank", glue_isend_bad_rank, MPI_ERR_RANK, NULL},
+    {"ompc_drive_end_not_driving", glue_drive_end_not_driving, MPI_ERR_OTHER, "ompc_drive_end"},
+    {"ompc_drive_step_not_driving", glue_drive_step_not_driving, MPI_ERR_OTHER, "ompc_drive_step"},
+    {"ompc_drive_end_after_the_pair", glue_drive_end_twice, MPI_ERR_OTHER, "ompc_drive_end"},
     /* valid edges */
     {"valid_continue_on_request_null", cont_on_request_null, MPI_SUCCESS, NULL},
     {"valid_continueall_request_null_array", all_request_null_array, MPI_SUCCESS, NULL},
