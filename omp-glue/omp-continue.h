@@ -111,7 +111,8 @@ int ompc_progress(void);
  *      }                       // the barrier then finds little or nothing left
  *
  *  Worth it when the team has no spare core for libcont's progress thread
- *  (ranks x threads = cores; it steps back while ompc_drive_end polls), and
+ *  (ranks x threads = cores; it steps back from begin to end, polling only
+ *  after a millisecond in which no thread did), and
  *  in a team of one thread, where libomp 19 can fail when another thread
  *  fulfils events (see ompc_bindall's warning).  Not needed otherwise.
  *  Pairs nest on a thread; several threads may drive at once.
