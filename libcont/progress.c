@@ -74,6 +74,27 @@ static void step_back_for_drivers(void)
         cont_progress();
 }
 
+/* Nothing pending: poll for new work through the spin and yield phases
+ * before blocking, so that a registration that comes soon after (the next
+ * hop of a task chain, the next message of a ping-pong) is picked up without
+ * a wake-up through the condition variable, which costs both threads a
+ * system call and this one a scheduling delay (measured on 2 cores,
+ * bench-hop: 17-22 -> 2.5 us per hop).  None where the node is
+ * oversubscribed (spin and yield are 0 there).  Returns 1 if work came. */
+static int linger(void)
+{
+    cont_backoff_t l = {.pt = 1};
+    while (l.n < cont_pt_poll_spin + cont_pt_poll_yield) {
+        if (cont_engine_has_work())
+            return 1;
+        if (atomic_load(&stop) || atomic_load(&cont_engine.drivers) > 0 ||
+            atomic_load(&cont_engine.waiters) > 0)
+            return 0;
+        cont_backoff(&l);
+    }
+    return cont_engine_has_work();
+}
+
 static void *progress_main(void *arg)
 {
     (void)arg;
@@ -103,6 +124,8 @@ static void *progress_main(void *arg)
                 cont_backoff(&b);
             continue;
         }
+        if (linger())
+            continue;
         pthread_mutex_lock(&mtx);
         atomic_store(&idle, 1);
         while (!atomic_load(&stop) && !cont_engine_has_work())
