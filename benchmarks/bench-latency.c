@@ -6,6 +6,8 @@
  *               on the CR, which completes when the whole chain has run;
  *   omp-detach  one detached OpenMP task per message (omp-glue), the next
  *               one depending on it (as samples/pingpong-tasks);
+ *   omp-drive   the same, the creating thread driving progress itself
+ *               (ompc_drive_begin/end) instead of the progress thread;
  *   tasks       one OpenMP task per message that calls MPI_Irecv+MPI_Wait or
  *               MPI_Send (blocking MPI in tasks; run it under contrun).
  * Unit: us.  Usage: mpiexec -n 2 bench-latency [common options] */
@@ -80,22 +82,33 @@ static void pp_chain(long n)
     MPI_Request_free(&c.cr);
 }
 
-/* A message i goes from rank i%2 to the other; every rank handles 2n. */
-static void pp_detach(long n)
+/* A message i goes from rank i%2 to the other; every rank handles 2n.
+ * drive: the creating thread drives progress (ompc_drive_begin/end). */
+static void pp_detach_run(long n, int drive)
 {
 #pragma omp parallel
 #pragma omp single
-    for (long i = 0; i < 2 * n; i++) {
-        omp_event_handle_t ev;
-        if (i % 2 == rank) {
+    {
+        if (drive)
+            ompc_drive_begin();
+        for (long i = 0; i < 2 * n; i++) {
+            omp_event_handle_t ev;
+            if (i % 2 == rank) {
 #pragma omp task detach(ev) depend(inout: token)
-            ompc_isend(sbuf, msg_bytes, MPI_BYTE, other, 0, MPI_COMM_WORLD, ev);
-        } else {
+                ompc_isend(sbuf, msg_bytes, MPI_BYTE, other, 0, MPI_COMM_WORLD, ev);
+            } else {
 #pragma omp task detach(ev) depend(inout: token)
-            ompc_irecv(rbuf, msg_bytes, MPI_BYTE, other, 0, MPI_COMM_WORLD, MPI_STATUS_IGNORE, ev);
+                ompc_irecv(rbuf, msg_bytes, MPI_BYTE, other, 0, MPI_COMM_WORLD,
+                           MPI_STATUS_IGNORE, ev);
+            }
         }
+        if (drive)
+            ompc_drive_end();
     }
 }
+
+static void pp_detach(long n) { pp_detach_run(n, 0); }
+static void pp_drive(long n) { pp_detach_run(n, 1); }
 
 static void pp_tasks(long n)
 {
@@ -117,9 +130,9 @@ static void pp_tasks(long n)
 }
 
 typedef void (*pp_fn)(long);
-static const char *names[] = {"wait", "cont-chain", "omp-detach", "tasks"};
-static const pp_fn fns[] = {pp_wait, pp_chain, pp_detach, pp_tasks};
-enum { NVARIANTS = 4, MAXBYTES = 1 << 20 };
+static const char *names[] = {"wait", "cont-chain", "omp-detach", "omp-drive", "tasks"};
+static const pp_fn fns[] = {pp_wait, pp_chain, pp_detach, pp_drive, pp_tasks};
+enum { NVARIANTS = 5, MAXBYTES = 1 << 20 };
 
 /* One timed repetition: n round trips, one-way latency in us. */
 static double timed(int v, long n)

@@ -229,9 +229,9 @@ typedef struct {
     lf_stack_t reg_q;                  /* continuations with operations to track */
     lf_stack_t ready_q;                /* fired continuations to run */
     atomic_int n_active;               /* operations in the array (approx.) */
-    atomic_int waiters;                /* application threads in MPI_Wait on a CR */
-    atomic_int drivers;                /* threads between cont_progress_driver_begin/end */
-    atomic_ulong polls;                /* engine ownerships taken (to see drivers poll) */
+    atomic_int pollers;                /* threads polling the engine themselves: in MPI_Wait
+                                          on a CR, or between cont_progress_driver_begin/end */
+    atomic_ulong polls;                /* engine ownerships taken (to see pollers poll) */
     atomic_uint release_seq;           /* odd while a sweep may hold stale claims */
 } cont_engine_t;
 extern cont_engine_t cont_engine;
@@ -252,7 +252,11 @@ int cont_engine_pending_ops(void);
 
 /* Bounded back-off for pollers: spin, then yield, then short sleeps. */
 /* pt: the progress thread's own back-off (oversub.c may make it polite). */
-typedef struct { int n, pt; } cont_backoff_t;
+/* Polling back-off: spin, then sched_yield, then sleeps of at most
+ * CONT_POLL_MAX_SLEEP_US.  pt: the progress thread's spin and yield counts;
+ * wait: a thread waiting in MPI_Wait, which never sleeps (it has nothing
+ * else to do, and a sleep is added to the latency of what it waits for). */
+typedef struct { int n, pt, wait; } cont_backoff_t;
 void cont_backoff(cont_backoff_t *b);
 
 /* ------------------------------------------------------------ progress.c */
@@ -262,6 +266,10 @@ void cont_progress_cpu_release(void);
 int cont_progress_thread_start(void);
 void cont_progress_thread_stop(void);
 void cont_progress_wake(void);
+/* A thread starts / stops polling the engine itself (MPI_Wait on a CR, a
+ * driver): the progress thread steps back while any does. */
+void cont_pollers_enter(void);
+void cont_pollers_leave(void);
 double cont_progress_thread_cpu(void);
 int cont_progress_thread_running(void);
 int cont_progress_thread_is_self(void);

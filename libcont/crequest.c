@@ -202,9 +202,9 @@ int cont_cr_test(cr_t *cr, int *flag, MPI_Status *status)
 
 int cont_cr_wait(cr_t *cr, MPI_Status *status)
 {
-    cont_backoff_t b = {0};
+    cont_backoff_t b = {.wait = 1};
     int flag = 0, rc = MPI_SUCCESS, work;
-    atomic_fetch_add(&cont_engine.waiters, 1);
+    cont_pollers_enter();
     for (;;) {
         rc = cr_step(cr, &flag, status, &work);
         if (flag)
@@ -214,7 +214,7 @@ int cont_cr_wait(cr_t *cr, MPI_Status *status)
         else
             cont_backoff(&b);
     }
-    atomic_fetch_sub(&cont_engine.waiters, 1);
+    cont_pollers_leave();
     return rc;
 }
 

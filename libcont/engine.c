@@ -307,7 +307,7 @@ void cont_backoff(cont_backoff_t *b)
         return;
     }
     n -= spin;
-    if (n < yield) {
+    if (n < yield || b->wait) {
         sched_yield();
         return;
     }

@@ -245,9 +245,9 @@ static int mixed_waitall(int count, MPI_Request reqs[], MPI_Status statuses[])
         free(done);
         return cont_error(MPI_ERR_OTHER, "%s: out of memory", fn);
     }
-    cont_backoff_t b = {0};
+    cont_backoff_t b = {.wait = 1};
     int any_err = 0;
-    atomic_fetch_add(&cont_engine.waiters, 1);
+    cont_pollers_enter();
     for (;;) {
         int left = 0, work = 0;
         for (int i = 0; i < count; i++) {
@@ -276,7 +276,7 @@ static int mixed_waitall(int count, MPI_Request reqs[], MPI_Status statuses[])
         else
             cont_backoff(&b);
     }
-    atomic_fetch_sub(&cont_engine.waiters, 1);
+    cont_pollers_leave();
     if (any_err && statuses != MPI_STATUSES_IGNORE)
         for (int i = 0; i < count; i++)
             statuses[i].MPI_ERROR = errs[i];
@@ -360,15 +360,15 @@ int MPI_Waitany(int count, MPI_Request reqs[], int *index, MPI_Status *status)
         return cont_wrapper && cont_wrapper->waitany && index
                    ? cont_wrapper->waitany(count, reqs, index, status)
                    : PMPI_Waitany(count, reqs, index, status);
-    cont_backoff_t b = {0};
+    cont_backoff_t b = {.wait = 1};
     int flag = 0;
-    atomic_fetch_add(&cont_engine.waiters, 1);
+    cont_pollers_enter();
     while (!flag) {
         rc = mixed_testany(count, reqs, index, &flag, status);
         if (!flag)
             cont_backoff(&b);
     }
-    atomic_fetch_sub(&cont_engine.waiters, 1);
+    cont_pollers_leave();
     return rc;
 }
 
@@ -449,13 +449,13 @@ int MPI_Waitsome(int incount, MPI_Request reqs[], int *outcount, int indices[],
         return cont_wrapper && cont_wrapper->waitsome && outcount && indices
                    ? cont_wrapper->waitsome(incount, reqs, outcount, indices, statuses)
                    : PMPI_Waitsome(incount, reqs, outcount, indices, statuses);
-    cont_backoff_t b = {0};
-    atomic_fetch_add(&cont_engine.waiters, 1);
+    cont_backoff_t b = {.wait = 1};
+    cont_pollers_enter();
     do {
         rc = mixed_testsome(incount, reqs, outcount, indices, statuses);
         if (*outcount == 0)
             cont_backoff(&b);
     } while (*outcount == 0);
-    atomic_fetch_sub(&cont_engine.waiters, 1);
+    cont_pollers_leave();
     return rc;
 }
