@@ -3,7 +3,7 @@
  * nothing is pending and wakes at once on the next registration.  While
  * application threads poll the engine themselves (waiting on a CR, or
  * drivers: cont_progress_driver_begin) this thread steps back, so the two
- * do not compete for a core: it blocks, waking every DRIVER_WATCH_NS to
+ * do not compete for a core: it blocks, waking every POLLER_WATCH_NS to
  * poll only if no one polled meanwhile, and at once when the last poller
  * leaves with work pending or a registration comes after it left.
  * (Measured on 2 cores: the 50 us naps this replaced cost 40% of a Task
@@ -16,14 +16,15 @@
 #include <stdlib.h>
 #include <time.h>
 
+/* While threads poll themselves, how often this one checks they still do. */
+#define POLLER_WATCH_NS 1000000L   /* 1 ms */
+
 static pthread_t thread;
 static int running;
 static atomic_int stop, idle, stepped_back;
 static pthread_mutex_t mtx = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t cv = PTHREAD_COND_INITIALIZER;
 static hwloc_topology_t topo;
-
-#define DRIVER_WATCH_NS 1000000L   /* 1 ms */
 static hwloc_cpuset_t bind_set;
 static double final_cpu;
 
@@ -67,13 +68,13 @@ void cont_progress_driver_end(void)
 }
 
 /* Pollers poll: block until the last one leaves, but poll once per
- * DRIVER_WATCH_NS in which none did (a driver busy in a long task). */
+ * POLLER_WATCH_NS in which none did (a driver busy in a long task). */
 static void step_back(void)
 {
     unsigned long seen = atomic_load(&cont_engine.polls);
     struct timespec until;
     clock_gettime(CLOCK_REALTIME, &until);
-    until.tv_nsec += DRIVER_WATCH_NS;
+    until.tv_nsec += POLLER_WATCH_NS;
     if (until.tv_nsec >= 1000000000L) {
         until.tv_sec++;
         until.tv_nsec -= 1000000000L;
