@@ -104,21 +104,17 @@ static int set_progress_cpu(const char *name, const char *v)
     {                                                                  \
         return parse_int(name, v, lo, hi, &cont_cfg.field);            \
     }
-/* The two polling phases remember that the user chose them: an
- * oversubscribed node changes only the defaults (oversub.c). */
-static int set_poll_spin(const char *name, const char *v)
-{
-    int bad = parse_int(name, v, 0, 100000000, &cont_cfg.poll_spin);
-    cont_cfg.poll_set |= !bad;
-    return bad;
-}
-
-static int set_poll_yield(const char *name, const char *v)
-{
-    int bad = parse_int(name, v, 0, 100000000, &cont_cfg.poll_yield);
-    cont_cfg.poll_set |= (!bad) << 1;
-    return bad;
-}
+/* The two polling phases remember that the user chose them (bit of
+ * poll_set): an oversubscribed node changes only the defaults (oversub.c). */
+#define POLL_SETTER(fn, field, bit)                                        \
+    static int fn(const char *name, const char *v)                         \
+    {                                                                      \
+        int bad = parse_int(name, v, 0, 100000000, &cont_cfg.field);       \
+        cont_cfg.poll_set |= (!bad) << (bit);                              \
+        return bad;                                                        \
+    }
+POLL_SETTER(set_poll_spin, poll_spin, 0)
+POLL_SETTER(set_poll_yield, poll_yield, 1)
 INT_SETTER(set_poll_max_sleep, poll_max_sleep_us, 1, 1000000)
 INT_SETTER(set_finalize_timeout, finalize_timeout_ms, 0, 3600000)
 INT_SETTER(set_inline_depth, max_inline_depth, 1, 100000)

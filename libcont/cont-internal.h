@@ -231,7 +231,6 @@ typedef struct {
     atomic_int n_active;               /* operations in the array (approx.) */
     atomic_int pollers;                /* threads polling the engine themselves: in MPI_Wait
                                           on a CR, or between cont_progress_driver_begin/end */
-    atomic_ulong polls;                /* engine ownerships taken (to see pollers poll) */
     atomic_uint release_seq;           /* odd while a sweep may hold stale claims */
 } cont_engine_t;
 extern cont_engine_t cont_engine;
@@ -250,8 +249,6 @@ void cont_engine_fini(void);
 /* For the finalize report: for each tracked operation's continuation. */
 int cont_engine_pending_ops(void);
 
-/* Bounded back-off for pollers: spin, then yield, then short sleeps. */
-/* pt: the progress thread's own back-off (oversub.c may make it polite). */
 /* Polling back-off: spin, then sched_yield, then sleeps of at most
  * CONT_POLL_MAX_SLEEP_US.  pt: the progress thread's spin and yield counts;
  * wait: a thread waiting in MPI_Wait, which never sleeps (it has nothing

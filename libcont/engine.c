@@ -236,7 +236,6 @@ int cont_progress(void)
 {
     if (atomic_flag_test_and_set_explicit(&cont_engine.owner, memory_order_acquire))
         return 0;
-    atomic_fetch_add_explicit(&cont_engine.polls, 1, memory_order_relaxed);
     int work = 0;
     for (lf_node_t *n = lf_take_all_fifo(&cont_engine.reg_q), *next; n; n = next) {
         next = n->next;

@@ -208,4 +208,3 @@ int cont_has_progress_thread(void)
 {
     return cont_progress_thread_running();
 }
-

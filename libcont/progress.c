@@ -71,7 +71,7 @@ void cont_progress_driver_end(void)
  * POLLER_WATCH_NS in which none did (a driver busy in a long task). */
 static void step_back(void)
 {
-    unsigned long seen = atomic_load(&cont_engine.polls);
+    unsigned long long seen = atomic_load(&cont_g.sweeps);   /* moves while pollers poll */
     struct timespec until;
     clock_gettime(CLOCK_REALTIME, &until);
     until.tv_nsec += POLLER_WATCH_NS;
@@ -85,7 +85,7 @@ static void step_back(void)
         pthread_cond_timedwait(&cv, &mtx, &until);
     atomic_store(&stepped_back, 0);
     pthread_mutex_unlock(&mtx);
-    if (atomic_load(&cont_engine.pollers) > 0 && atomic_load(&cont_engine.polls) == seen &&
+    if (atomic_load(&cont_engine.pollers) > 0 && atomic_load(&cont_g.sweeps) == seen &&
         cont_engine_has_work())
         cont_progress();
 }
