@@ -47,7 +47,11 @@ static int on_sent(int rc, void *data)
 
 static int post_recv(ring_t *r);
 
-/* Receive callbacks of a chain never run concurrently; they may nest in one
+/* Receive callbacks of a chain never run concurrently up to the point where
+ * one registers the next receive: from then on the next callback may run in
+ * any thread that progresses libcont (the progress thread, or the main
+ * thread polling inside MPI_Wait on the CR), so a callback leaves its
+ * exclusive section before it posts the next receive.  They may nest in one
  * thread (a receive already complete when registered runs inline). */
 static _Thread_local int my_depth;
 
@@ -78,10 +82,10 @@ static int on_recv(int rc, void *data)
         MPI_OK(MPIX_Continue(&s, on_sent, r, 0, MPI_STATUS_IGNORE, r->cr));
         CHECK(s == MPI_REQUEST_NULL, "MPIX_Continue left the Isend handle set");
     }
-    if (!last)
-        err = post_recv(r);
     my_depth--;
     atomic_fetch_sub(&r->in_callback, 1);
+    if (!last)
+        err = post_recv(r);   /* touches nothing of r's after the registration */
     return err;
 }
 
