@@ -9,7 +9,8 @@
 
 typedef struct {
     int rank, size, laps, received;
-    int inbox, outbox;
+    int inbox;
+    int *outbox;   /* one per lap: a send buffer is never reused while in flight */
     MPI_Request cr;
 } ring_t;
 
@@ -30,8 +31,9 @@ static int on_recv(int rc, void *data)
     int last = r->received == r->laps;
     if (!(last && r->rank == 0)) {   /* rank 0 ends the journey */
         MPI_Request s;
-        r->outbox = r->inbox + 1;
-        MPI_Isend(&r->outbox, 1, MPI_INT, (r->rank + 1) % r->size, 0, MPI_COMM_WORLD, &s);
+        int *o = &r->outbox[r->received];   /* received: 1..laps */
+        *o = r->inbox + 1;
+        MPI_Isend(o, 1, MPI_INT, (r->rank + 1) % r->size, 0, MPI_COMM_WORLD, &s);
         MPIX_Continue(&s, on_sent, r, 0, MPI_STATUS_IGNORE, r->cr);
     }
     return last ? MPI_SUCCESS : post_recv(r);
@@ -57,6 +59,9 @@ int main(int argc, char **argv)
         MPI_Finalize();
         return 1;
     }
+    r.outbox = calloc((size_t)r.laps + 1, sizeof *r.outbox);
+    if (!r.outbox)
+        MPI_Abort(MPI_COMM_WORLD, 1);
     MPIX_Continue_init(0, 0, MPI_INFO_NULL, &r.cr);
     MPI_Start(&r.cr);
     MPI_Barrier(MPI_COMM_WORLD);
@@ -64,13 +69,14 @@ int main(int argc, char **argv)
     post_recv(&r);
     if (r.rank == 0) {
         MPI_Request s;
-        r.outbox = 1;
-        MPI_Isend(&r.outbox, 1, MPI_INT, 1, 0, MPI_COMM_WORLD, &s);
+        r.outbox[0] = 1;
+        MPI_Isend(&r.outbox[0], 1, MPI_INT, 1, 0, MPI_COMM_WORLD, &s);
         MPIX_Continue(&s, on_sent, &r, 0, MPI_STATUS_IGNORE, r.cr);
     }
     MPI_Wait(&r.cr, MPI_STATUS_IGNORE);   /* every callback of this rank ran */
     double t = MPI_Wtime() - t0;
     MPI_Request_free(&r.cr);
+    free(r.outbox);
 
     int ok = r.received == r.laps && (r.rank != 0 || r.inbox == r.laps * r.size), all_ok;
     MPI_Reduce(&ok, &all_ok, 1, MPI_INT, MPI_LAND, 0, MPI_COMM_WORLD);

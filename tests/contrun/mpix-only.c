@@ -7,20 +7,23 @@
  * "mpix-only: OK ..." when every callback ran exactly once with the right
  * payload. */
 #include <mpi-continue.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 
 enum { NMSG = 200 };
 static long in[NMSG];
-static int ran[NMSG], left;
-static int bad;
+static int left;
+/* Callbacks run in whichever thread progresses (the progress thread, the
+ * main thread inline or in MPI_Wait), several at once: counters are atomic. */
+static atomic_int ran[NMSG], bad;
 
 static int on_recv(int rc, void *data)
 {
     int i = (int)(long)data;
-    ran[i]++;
+    atomic_fetch_add(&ran[i], 1);
     if (rc != MPI_SUCCESS || in[i] != 1000L * left + i)
-        bad++;
+        atomic_fetch_add(&bad, 1);
     return MPI_SUCCESS;
 }
 
@@ -48,11 +51,11 @@ int main(int argc, char **argv)
     MPI_Waitall(NMSG, send, MPI_STATUSES_IGNORE);
     MPI_Wait(&cr, MPI_STATUS_IGNORE);   /* all continuations have run */
     for (int i = 0; i < NMSG; i++)
-        if (ran[i] != 1)
-            bad++;
+        if (atomic_load(&ran[i]) != 1)
+            atomic_fetch_add(&bad, 1);
     MPI_Request_free(&cr);
-    int allbad;
-    MPI_Allreduce(&bad, &allbad, 1, MPI_INT, MPI_SUM, MPI_COMM_WORLD);
+    int mine = atomic_load(&bad), allbad;
+    MPI_Allreduce(&mine, &allbad, 1, MPI_INT, MPI_SUM, MPI_COMM_WORLD);
     if (rank == 0)
         printf("mpix-only: %s: %d ranks, %d continuations per rank, %d wrong\n",
                allbad ? "FAIL" : "OK", size, NMSG, allbad);
