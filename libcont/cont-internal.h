@@ -27,6 +27,12 @@
 #include <stdatomic.h>
 #include <stdint.h>
 
+/* Everything declared below is private to the library: hidden, so calls
+ * between libcont's files are direct (no PLT, inlinable at link time) and no
+ * application can interpose on them.  The public API (mpi-continue.h) and the
+ * MPI functions libcont interposes are declared above and stay exported. */
+#pragma GCC visibility push(hidden)
+
 #define CONT_CONTINUE_FLAGS                                                        \
     (MPIX_CONT_REQBUF_VOLATILE | MPIX_CONT_REQUESTS_FREE | MPIX_CONT_DEFER_COMPLETE | \
      MPIX_CONT_INVOKE_FAILED | MPIX_CONT_IMMEDIATE)
@@ -106,7 +112,9 @@ uint64_t cont_now_ns(void);
 /* ------------------------------------------------------------ error.c */
 /* Format a message, invoke MPI_COMM_WORLD's error handler with errclass and
  * return errclass. */
-int cont_error(int errclass, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Exported (omp-glue reports its errors through it, glue-internal.h). */
+__attribute__((visibility("default"))) int cont_error(int errclass, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 /* As cont_error, for array functions: returns MPI_ERR_IN_STATUS. */
 int cont_error_in_status(const char *fn);
 void cont_empty_status(MPI_Status *st, int err);
@@ -276,7 +284,7 @@ typedef struct {
     atomic_int initialized;      /* 1 between MPI_Init and MPI_Finalize */
     int thread_level;
     int rank;
-    atomic_ullong registered, run_inline, run_engine, failed, ops_completed, sweeps;
+    atomic_ullong sweeps;        /* also how the progress thread sees pollers poll */
     atomic_ullong max_outstanding;
 } cont_global_t;
 extern cont_global_t cont_g;
@@ -291,9 +299,37 @@ int cont_ensure_init(void);
             return cont_error(MPI_ERR_OTHER, "%s: MPI is not initialized", fn);  \
     } while (0)
 
-#define CONT_STAT_ADD(field, v) atomic_fetch_add_explicit(&cont_g.field, (v), memory_order_relaxed)
+/* ------------------------------------------------------------ stats.c */
+/* Counters of cont_stats_t kept per thread (the others live in cont_g). */
+enum {
+    CONT_ST_registered, CONT_ST_run_inline, CONT_ST_run_engine, CONT_ST_failed,
+    CONT_ST_ops_completed, CONT_NSTATS
+};
+typedef struct cont_tstats {
+    atomic_ullong v[CONT_NSTATS];   /* written by the owning thread only */
+    struct cont_tstats *prev, *next;
+} cont_tstats_t;
+extern _Thread_local cont_tstats_t *cont_tls_stats;
+void cont_stat_add_slow(int i, unsigned long long v);
+/* The totals: exited threads' counts plus every live thread's block. */
+void cont_stats_sum(unsigned long long out[CONT_NSTATS]);
+
+/* Add v to this thread's counter i: a load and a store, no locked
+ * instruction and no cache line shared with other threads. */
+static inline void cont_stat_add(int i, unsigned long long v)
+{
+    cont_tstats_t *t = cont_tls_stats;
+    if (__builtin_expect(t != NULL, 1))
+        atomic_store_explicit(&t->v[i], atomic_load_explicit(&t->v[i], memory_order_relaxed) + v,
+                              memory_order_relaxed);
+    else
+        cont_stat_add_slow(i, v);
+}
+#define CONT_STAT_ADD(field, v) cont_stat_add(CONT_ST_##field, (v))
 
 /* Thread-local nesting depth of callbacks run by this thread. */
 extern _Thread_local int cont_tls_depth;
+
+#pragma GCC visibility pop
 
 #endif

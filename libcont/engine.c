@@ -165,7 +165,7 @@ static int sweep_window(int start, int len)
     int out = 0;
     atomic_fetch_add(&cont_engine.release_seq, 1);   /* odd: claims may be stale */
     int rc = PMPI_Testsome(len, A.reqs + start, &out, A.idx, A.st);
-    CONT_STAT_ADD(sweeps, 1);
+    atomic_fetch_add_explicit(&cont_g.sweeps, 1, memory_order_relaxed);
     if (rc != MPI_SUCCESS && rc != MPI_ERR_IN_STATUS) {
         out = isolate(start, len);
         atomic_fetch_add(&cont_engine.release_seq, 1);

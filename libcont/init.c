@@ -186,11 +186,13 @@ int cont_get_stats(cont_stats_t *s)
 {
     if (!s)
         return cont_error(MPI_ERR_ARG, "cont_get_stats: stats is NULL");
-    s->registered = atomic_load(&cont_g.registered);
-    s->run_inline = atomic_load(&cont_g.run_inline);
-    s->run_engine = atomic_load(&cont_g.run_engine);
-    s->failed = atomic_load(&cont_g.failed);
-    s->ops_completed = atomic_load(&cont_g.ops_completed);
+    unsigned long long v[CONT_NSTATS];
+    cont_stats_sum(v);
+    s->registered = v[CONT_ST_registered];
+    s->run_inline = v[CONT_ST_run_inline];
+    s->run_engine = v[CONT_ST_run_engine];
+    s->failed = v[CONT_ST_failed];
+    s->ops_completed = v[CONT_ST_ops_completed];
     s->sweeps = atomic_load(&cont_g.sweeps);
     s->max_outstanding = atomic_load(&cont_g.max_outstanding);
     s->progress_thread_cpu_s = cont_progress_thread_cpu();

@@ -119,6 +119,53 @@ TEST_BOTH(stats, failures_are_counted)
     MPI_Request_free(&cr);
 }
 
+/* Counters are kept per thread (libcont/stats.c): what threads counted
+ * stays in the totals after they exit, whether their block was read before
+ * (live) or only after (folded at exit), and concurrent counting loses
+ * nothing. */
+typedef struct {
+    MPI_Request cr;
+    atomic_int *n, *refused;   /* asserted by the main thread */
+    int k;
+} reg_job_t;
+
+static void *register_k(void *arg)
+{
+    reg_job_t *j = arg;
+    for (int i = 0; i < j->k; i++) {
+        MPI_Request r = MPI_REQUEST_NULL;
+        if (MPIX_Continue(&r, cb_count, j->n, 0, MPI_STATUS_IGNORE, j->cr) != MPI_SUCCESS)
+            atomic_fetch_add(j->refused, 1);
+    }
+    return NULL;
+}
+
+TEST_BOTH(stats, counts_of_exited_threads_stay_in_the_totals)
+{
+    MPI_Request cr = new_cr(0, 0);
+    enum { T = 4, K = 1000, ROUNDS = 3 };
+    atomic_int n = 0, refused = 0;
+    cont_stats_t s0 = stats_now();
+    for (int round = 0; round < ROUNDS; round++) {
+        pthread_t th[T];
+        reg_job_t j = {cr, &n, &refused, K};
+        for (int t = 0; t < T; t++)
+            cr_assert_eq(pthread_create(&th[t], NULL, register_k, &j), 0);
+        if (round == 1)
+            (void)stats_now();   /* read while the blocks are live */
+        for (int t = 0; t < T; t++)
+            pthread_join(th[t], NULL);
+        cont_stats_t s1 = stats_now();
+        unsigned long long expect = (unsigned long long)(round + 1) * T * K;
+        cr_assert_eq(DELTA(registered), expect, "round %d: %llu registrations counted, %llu made",
+                     round, DELTA(registered), expect);
+        cr_assert_eq(DELTA(run_inline) + DELTA(run_engine), expect);
+    }
+    cr_assert_eq(atomic_load(&refused), 0);
+    cr_assert_eq(atomic_load(&n), ROUNDS * T * K);
+    MPI_Request_free(&cr);
+}
+
 Test(stats, refused_registrations_are_not_counted)
 {
     MPI_Request cr = new_cr(0, 0);
