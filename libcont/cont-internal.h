@@ -247,6 +247,9 @@ extern cont_engine_t cont_engine;
  * ready.  Returns the number of operations completed plus continuations run
  * (0: nothing happened or someone else owns the engine). */
 int cont_progress(void);
+/* As cont_progress; *sweep_ns gets how long this call spent testing the
+ * operations in MPI (0 if it did not own the engine or had none). */
+int cont_progress_timed(uint64_t *sweep_ns);
 /* Run this thread's batch of ready continuations. */
 int cont_run_local(void);
 void cont_local_append(cont_t *c);

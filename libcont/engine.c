@@ -234,6 +234,13 @@ static int live(void)
 
 int cont_progress(void)
 {
+    return cont_progress_timed(NULL);
+}
+
+int cont_progress_timed(uint64_t *sweep_ns)
+{
+    if (sweep_ns)
+        *sweep_ns = 0;
     if (atomic_flag_test_and_set_explicit(&cont_engine.owner, memory_order_acquire))
         return 0;
     int work = 0;
@@ -249,12 +256,14 @@ int cont_progress(void)
     cont_wrapper_t *w = cont_wrapper;
     uint64_t t_seen = 0;
     if (A.n > 0) {
-        if (w && w->on_sweep) {
+        if ((w && w->on_sweep) || sweep_ns) {
             uint64_t t0 = cont_now_ns();
             int done = sweep();
             t_seen = cont_now_ns();
-            if (done)
+            if (done && w && w->on_sweep)
                 w->on_sweep(t0, t_seen, done);
+            if (sweep_ns)
+                *sweep_ns = t_seen - t0;
             work += done;
         } else {
             work += sweep();
