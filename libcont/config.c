@@ -17,6 +17,7 @@ static const cont_config_t defaults = {
     .poll_spin = 200,
     .poll_yield = 20,
     .poll_max_sleep_us = 50,
+    .progress_pace = 4,
     .finalize_timeout_ms = 2000,
     .max_inline_depth = 16,
     .verbose = 1,
@@ -116,6 +117,7 @@ static int set_progress_cpu(const char *name, const char *v)
 POLL_SETTER(set_poll_spin, poll_spin, 0)
 POLL_SETTER(set_poll_yield, poll_yield, 1)
 INT_SETTER(set_poll_max_sleep, poll_max_sleep_us, 1, 1000000)
+INT_SETTER(set_progress_pace, progress_pace, 0, 1000)
 INT_SETTER(set_finalize_timeout, finalize_timeout_ms, 0, 3600000)
 INT_SETTER(set_inline_depth, max_inline_depth, 1, 100000)
 INT_SETTER(set_verbose, verbose, 0, 2)
@@ -131,6 +133,7 @@ static const struct {
     {"CONT_POLL_SPIN", set_poll_spin},
     {"CONT_POLL_YIELD", set_poll_yield},
     {"CONT_POLL_MAX_SLEEP_US", set_poll_max_sleep},
+    {"CONT_PROGRESS_PACE", set_progress_pace},
     {"CONT_FINALIZE_TIMEOUT_MS", set_finalize_timeout},
     {"CONT_MAX_INLINE_DEPTH", set_inline_depth},
     {"CONT_VERBOSE", set_verbose},

@@ -48,6 +48,7 @@ typedef struct {
     int poll_yield;          /* yielding polls before sleeping */
     int poll_set;            /* bit 0: CONT_POLL_SPIN given, bit 1: CONT_POLL_YIELD */
     int poll_max_sleep_us;   /* longest sleep between polls while pending */
+    int progress_pace;       /* the progress thread's pause after a sweep, in sweeps */
     int finalize_timeout_ms; /* how long MPI_Finalize lets pending work finish */
     int max_inline_depth;    /* nesting of callbacks run inside MPIX_Continue */
     int verbose;             /* 0 quiet, 1 notices, 2 every error too */
@@ -248,8 +249,9 @@ extern cont_engine_t cont_engine;
  * (0: nothing happened or someone else owns the engine). */
 int cont_progress(void);
 /* As cont_progress; *sweep_ns gets how long this call spent testing the
- * operations in MPI (0 if it did not own the engine or had none). */
-int cont_progress_timed(uint64_t *sweep_ns);
+ * operations in MPI and *tested how many it tested (0 if it did not own
+ * the engine or had none). */
+int cont_progress_timed(uint64_t *sweep_ns, int *tested);
 /* Run this thread's batch of ready continuations. */
 int cont_run_local(void);
 void cont_local_append(cont_t *c);

@@ -203,14 +203,16 @@ static int sweep_window(int start, int len)
     return out;
 }
 
-/* The oldest WINDOW live entries, then the rotating window over the rest. */
-static int sweep(void)
+/* The oldest WINDOW live entries, then the rotating window over the rest.
+ * *tested: how many requests the sweep handed to MPI. */
+static int sweep(int *tested)
 {
     while (A.head < A.n && !A.ents[A.head].c) {
         A.head++;
         A.dead--;
     }
     int done = 0, front = A.n - A.head < WINDOW ? A.n - A.head : WINDOW;
+    *tested = front;
     if (front > 0)
         done += sweep_window(A.head, front);
     int rest = A.head + front;
@@ -219,6 +221,7 @@ static int sweep(void)
             A.cursor = rest;
         int len = A.n - A.cursor < WINDOW ? A.n - A.cursor : WINDOW;
         done += sweep_window(A.cursor, len);
+        *tested += len;
         A.cursor += len;
     }
     if (2 * A.dead >= A.n - A.head || A.head > A.n / 2)
@@ -234,13 +237,16 @@ static int live(void)
 
 int cont_progress(void)
 {
-    return cont_progress_timed(NULL);
+    return cont_progress_timed(NULL, NULL);
 }
 
-int cont_progress_timed(uint64_t *sweep_ns)
+int cont_progress_timed(uint64_t *sweep_ns, int *tested)
 {
+    int n_tested = 0;
     if (sweep_ns)
         *sweep_ns = 0;
+    if (tested)
+        *tested = 0;
     if (atomic_flag_test_and_set_explicit(&cont_engine.owner, memory_order_acquire))
         return 0;
     int work = 0;
@@ -258,7 +264,7 @@ int cont_progress_timed(uint64_t *sweep_ns)
     if (A.n > 0) {
         if ((w && w->on_sweep) || sweep_ns) {
             uint64_t t0 = cont_now_ns();
-            int done = sweep();
+            int done = sweep(&n_tested);
             t_seen = cont_now_ns();
             if (done && w && w->on_sweep)
                 w->on_sweep(t0, t_seen, done);
@@ -266,8 +272,10 @@ int cont_progress_timed(uint64_t *sweep_ns)
                 *sweep_ns = t_seen - t0;
             work += done;
         } else {
-            work += sweep();
+            work += sweep(&n_tested);
         }
+        if (tested)
+            *tested = n_tested;
     }
     if ((unsigned long long)live() >
         atomic_load_explicit(&cont_g.max_outstanding, memory_order_relaxed))

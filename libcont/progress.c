@@ -1,6 +1,6 @@
 /* The progress thread: polls the engine while operations are pending,
- * pacing its sweeps so that it holds MPICH's lock at most a fifth of the
- * time, backing off spin -> yield -> short bounded sleeps; blocks (0% CPU) when
+ * pacing its sweeps so that it holds MPICH's lock about a fifth of the
+ * time at most, backing off spin -> yield -> short bounded sleeps; blocks (0% CPU) when
  * nothing is pending and wakes at once on the next registration.  While
  * application threads poll the engine themselves (waiting on a CR, or
  * drivers: cont_progress_driver_begin) this thread steps back, so the two
@@ -12,6 +12,7 @@
 #include "cont-internal.h"
 
 #include <hwloc.h>
+#include <sched.h>
 #include <stdio.h>
 #include <sys/prctl.h>
 #include <stdlib.h>
@@ -20,20 +21,23 @@
 /* While threads poll themselves, how often this one checks they still do. */
 #define POLLER_WATCH_NS 1000000L   /* 1 ms */
 
-/* After a sweep that spent t in MPI, stay out of MPI for PACE_FACTOR * t
- * (at most PACE_MAX_NS).  A sweep holds MPICH's global lock (at
- * MPI_THREAD_MULTIPLE) for all of t, and an application thread that calls
- * MPI meanwhile sleeps on it and must be woken; back-to-back sweeps over
- * many requests kept the lock nearly always held, so the application's own
- * MPI calls (posting the sends that complete those requests) waited
- * microseconds each.  Measured on 2 cores, bench-scale cont-together with
- * 65536 outstanding: 0.9-1.8 us per continuation -> 0.17-0.30 us (0.11 us
- * without a progress thread).  With few requests a sweep takes ~0.1 us, so
- * the pause costs a lone message well under a microsecond; the cap bounds
- * it after a sweep that moved a large message (50 us cost 1 MiB ping-pongs
- * through the progress thread +50%). */
-#define PACE_FACTOR 4
-#define PACE_MAX_NS 5000L
+/* Pacing.  A sweep holds MPICH's global lock (at MPI_THREAD_MULTIPLE) while
+ * it tests, and an application thread that calls MPI meanwhile sleeps on
+ * the lock and must be woken; back-to-back sweeps over many requests kept
+ * it nearly always held, so the application's own MPI calls (posting the
+ * sends that complete those requests) waited microseconds each.  So after
+ * a sweep this thread stays out of MPI for CONT_PROGRESS_PACE (default 4)
+ * times the time the sweep spent testing: what it measured, but at most
+ * PACE_TEST_NS per request tested (a sweep that also moved a large message
+ * is longer for a reason that does not call for a pause: a pause of 4x its
+ * 50 us cost 1 MiB ping-pongs through this thread +50%), and at most
+ * PACE_MAX_NS.  Measured on 2 cores, bench-scale cont-together with 65536
+ * outstanding: 0.9-1.8 us per continuation -> 0.17-0.30 us (0.11 us
+ * without a progress thread); one completion at a time among 65536,
+ * 39-109 -> 10-11 us.  A sweep of a few requests takes ~0.1 us, so the
+ * pause costs a lone message well under a microsecond. */
+#define PACE_TEST_NS 200L
+#define PACE_MAX_NS 50000L
 
 static pthread_t thread;
 static int running;
@@ -126,19 +130,19 @@ static int linger(void)
     return cont_engine_has_work();
 }
 
-/* Stay out of MPI for PACE_FACTOR times what the last sweep spent in it;
- * pollers arriving or a stop end the pause. */
-static void pace(uint64_t mpi_ns)
+/* Stay out of MPI for CONT_PROGRESS_PACE times what the last sweep spent
+ * testing requests; pollers arriving or a stop end the pause. */
+static void pace(uint64_t mpi_ns, int tested)
 {
-    uint64_t gap = PACE_FACTOR * mpi_ns, until;
+    uint64_t testing = (uint64_t)tested * PACE_TEST_NS;
+    uint64_t gap = (uint64_t)cont_cfg.progress_pace * (mpi_ns < testing ? mpi_ns : testing), until;
     if (gap == 0)
         return;
     until = cont_now_ns() + (gap < PACE_MAX_NS ? gap : PACE_MAX_NS);
-    while (cont_now_ns() < until && !atomic_load(&stop) && !atomic_load(&cont_engine.pollers)) {
-#if defined(__x86_64__) || defined(__i386__)
-        __builtin_ia32_pause();
-#endif
-    }
+    /* Yield, not spin: where this thread shares a core (a loaded node), the
+     * thread it waits for gets the core meanwhile. */
+    while (cont_now_ns() < until && !atomic_load(&stop) && !atomic_load(&cont_engine.pollers))
+        sched_yield();
 }
 
 static void *progress_main(void *arg)
@@ -160,11 +164,12 @@ static void *progress_main(void *arg)
         }
         if (cont_engine_has_work()) {
             uint64_t mpi_ns;
-            if (cont_progress_timed(&mpi_ns) > 0)
+            int tested;
+            if (cont_progress_timed(&mpi_ns, &tested) > 0)
                 b.n = 0;
             else
                 cont_backoff(&b);
-            pace(mpi_ns);
+            pace(mpi_ns, tested);
             continue;
         }
         if (linger())

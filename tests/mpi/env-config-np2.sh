@@ -83,6 +83,8 @@ expect_fail "CONT_POLL_SPIN=abc" "^libcont: CONT_POLL_SPIN='abc': expected an in
 expect_fail "CONT_POLL_SPIN=" "^libcont: CONT_POLL_SPIN='': expected an integer"
 expect_fail "CONT_POLL_SPIN=12x" "^libcont: CONT_POLL_SPIN='12x': expected an integer"
 expect_fail "CONT_POLL_MAX_SLEEP_US=0" "^libcont: CONT_POLL_MAX_SLEEP_US='0': expected an integer in 1\.\."
+expect_fail "CONT_PROGRESS_PACE=-1" "^libcont: CONT_PROGRESS_PACE='-1': expected an integer in 0\.\.1000"
+expect_fail "CONT_PROGRESS_PACE=1001" "^libcont: CONT_PROGRESS_PACE='1001': expected an integer in 0\.\.1000"
 expect_fail "CONT_FINALIZE_TIMEOUT_MS=-5" "^libcont: CONT_FINALIZE_TIMEOUT_MS='-5'"
 expect_fail "CONT_VERBOSE=7" "^libcont: CONT_VERBOSE='7'"
 expect_fail "CONT_PROGRESS_THREAD=maybe" "^libcont: CONT_PROGRESS_THREAD='maybe': expected auto, on or off"
@@ -104,6 +106,8 @@ expect_ok "CONT_PROGRESS_THREAD=auto" 0 -t multiple -p 1
 expect_ok "CONT_POLL_MAX_SLEEP_US=10" 0 -t multiple -p 1
 expect_ok "CONT_POLL_SPIN=0 CONT_POLL_YIELD=0 CONT_POLL_MAX_SLEEP_US=10" 0 -t multiple -p 1
 expect_ok "CONT_MAX_INLINE_DEPTH=1 CONT_FINALIZE_TIMEOUT_MS=0" 0 -t multiple -p 1
+expect_ok "CONT_PROGRESS_PACE=0" 0 -t multiple -p 1
+expect_ok "CONT_PROGRESS_PACE=1000" 0 -t multiple -p 1
 
 # expect_oversub "ENV" REGEX: on two cores (taskset -c 0,1) 2 ranks fit but
 # not with their progress threads: the ring still runs, and rank 0 says
