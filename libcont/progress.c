@@ -131,16 +131,22 @@ static int linger(void)
 }
 
 /* Stay out of MPI for CONT_PROGRESS_PACE times what the last sweep spent
- * testing requests; pollers arriving or a stop end the pause. */
+ * testing requests, yielding the core meanwhile; pollers arriving or a stop
+ * end the pause.  Yield: spinning would keep a thread that shares this core
+ * under load (the one waiting for this thread's callbacks) off it
+ * (cont-in-order at N=16: 1.3 us in some runs, 185-206 us in others), and
+ * the VM's short sleeps overrun (128 us there).  Not on an oversubscribed
+ * node: this thread already sleeps after every poll that found nothing
+ * there (oversub.c), and a yield gives the core to a spinning OpenMP thread
+ * for milliseconds (1 MiB omp-detach ping-pongs at 2 ranks x 1 thread:
+ * 150-210 -> 250-3500 us). */
 static void pace(uint64_t mpi_ns, int tested)
 {
-    uint64_t testing = (uint64_t)tested * PACE_TEST_NS;
-    uint64_t gap = (uint64_t)cont_cfg.progress_pace * (mpi_ns < testing ? mpi_ns : testing), until;
-    if (gap == 0)
+    if (cont_oversubscribed)
         return;
-    until = cont_now_ns() + (gap < PACE_MAX_NS ? gap : PACE_MAX_NS);
-    /* Yield, not spin: where this thread shares a core (a loaded node), the
-     * thread it waits for gets the core meanwhile. */
+    uint64_t testing = (uint64_t)tested * PACE_TEST_NS;
+    uint64_t gap = (uint64_t)cont_cfg.progress_pace * (mpi_ns < testing ? mpi_ns : testing);
+    uint64_t until = cont_now_ns() + (gap < PACE_MAX_NS ? gap : PACE_MAX_NS);
     while (cont_now_ns() < until && !atomic_load(&stop) && !atomic_load(&cont_engine.pollers))
         sched_yield();
 }
