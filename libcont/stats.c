@@ -51,6 +51,15 @@ static void make_key(void)
     key_ok = pthread_key_create(&exit_key, thread_exit) == 0;
 }
 
+/* A library unloaded (dlclose) must not leave threads a destructor to call
+ * into unmapped code. */
+__attribute__((destructor)) static void drop_key(void)
+{
+    if (key_ok)
+        pthread_key_delete(exit_key);
+    key_ok = 0;
+}
+
 /* The calling thread's block, made now; NULL if out of memory. */
 static cont_tstats_t *attach(void)
 {
