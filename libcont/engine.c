@@ -11,7 +11,9 @@
  * progress call now tests the WINDOW oldest requests (MPI completes
  * receives from one peer and tag in posting order, so the next completion
  * is most often there) and one more window that rotates over the rest, so
- * a call costs O(WINDOW) and nothing waits more than N / WINDOW calls.
+ * a call costs O(WINDOW) and nothing waits more than N / WINDOW calls
+ * (ROTATE_EVERY times that while the oldest window keeps completing: the
+ * rotating window then takes only every ROTATE_EVERY-th turn).
  * Completed entries become MPI_REQUEST_NULL (Testsome skips them); the
  * array is compacted when half of it is dead: O(1) per completion. */
 #include "cont-internal.h"
