@@ -250,7 +250,7 @@ extern cont_engine_t cont_engine;
 int cont_progress(void);
 /* As cont_progress; *sweep_ns gets how long this call spent testing the
  * operations in MPI and *tested how many it tested (0 if it did not own
- * the engine or had none). */
+ * the engine or had none).  Both pointers NULL (cont_progress) or both set. */
 int cont_progress_timed(uint64_t *sweep_ns, int *tested);
 /* Run this thread's batch of ready continuations. */
 int cont_run_local(void);

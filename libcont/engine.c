@@ -249,11 +249,8 @@ int cont_progress(void)
 
 int cont_progress_timed(uint64_t *sweep_ns, int *tested)
 {
-    int n_tested = 0;
     if (sweep_ns)
-        *sweep_ns = 0;
-    if (tested)
-        *tested = 0;
+        *sweep_ns = 0, *tested = 0;
     if (atomic_flag_test_and_set_explicit(&cont_engine.owner, memory_order_acquire))
         return 0;
     int work = 0;
@@ -269,20 +266,17 @@ int cont_progress_timed(uint64_t *sweep_ns, int *tested)
     cont_wrapper_t *w = cont_wrapper;
     uint64_t t_seen = 0;
     if (A.n > 0) {
-        if ((w && w->on_sweep) || sweep_ns) {
-            uint64_t t0 = cont_now_ns();
-            int done = sweep(&n_tested);
+        int timed = (w && w->on_sweep) || sweep_ns, n_tested;
+        uint64_t t0 = timed ? cont_now_ns() : 0;
+        int done = sweep(&n_tested);
+        if (timed) {
             t_seen = cont_now_ns();
             if (done && w && w->on_sweep)
                 w->on_sweep(t0, t_seen, done);
-            if (sweep_ns)
-                *sweep_ns = t_seen - t0;
-            work += done;
-        } else {
-            work += sweep(&n_tested);
         }
-        if (tested)
-            *tested = n_tested;
+        if (sweep_ns)
+            *sweep_ns = t_seen - t0, *tested = n_tested;
+        work += done;
     }
     if ((unsigned long long)live() >
         atomic_load_explicit(&cont_g.max_outstanding, memory_order_relaxed))

@@ -1,7 +1,7 @@
 /* The progress thread: polls the engine while operations are pending,
- * pacing its sweeps so that it holds MPICH's lock about a fifth of the
- * time at most, backing off spin -> yield -> short bounded sleeps; blocks (0% CPU) when
- * nothing is pending and wakes at once on the next registration.  While
+ * pacing its sweeps so that it holds MPICH's lock about a fifth of the time
+ * at most, backing off spin -> yield -> short bounded sleeps; blocks (0% CPU)
+ * when nothing is pending and wakes at once on the next registration.  While
  * application threads poll the engine themselves (waiting on a CR, or
  * drivers: cont_progress_driver_begin) this thread steps back, so the two
  * do not compete for a core: it blocks, waking every POLLER_WATCH_NS to
@@ -48,16 +48,20 @@ static hwloc_topology_t topo;
 static hwloc_cpuset_t bind_set;
 static double final_cpu;
 
+static void signal_thread(void)
+{
+    pthread_mutex_lock(&mtx);
+    pthread_cond_signal(&cv);
+    pthread_mutex_unlock(&mtx);
+}
+
 /* Wake the thread if it blocks idle, or stepped back for pollers that
  * have all left. */
 void cont_progress_wake(void)
 {
     if (atomic_load(&idle) ||
-        (atomic_load(&stepped_back) && atomic_load(&cont_engine.pollers) == 0)) {
-        pthread_mutex_lock(&mtx);
-        pthread_cond_signal(&cv);
-        pthread_mutex_unlock(&mtx);
-    }
+        (atomic_load(&stepped_back) && atomic_load(&cont_engine.pollers) == 0))
+        signal_thread();
 }
 
 void cont_pollers_enter(void)
@@ -70,11 +74,8 @@ void cont_pollers_enter(void)
 void cont_pollers_leave(void)
 {
     if (atomic_fetch_sub(&cont_engine.pollers, 1) == 1 && atomic_load(&stepped_back) &&
-        cont_engine_has_work()) {
-        pthread_mutex_lock(&mtx);
-        pthread_cond_signal(&cv);
-        pthread_mutex_unlock(&mtx);
-    }
+        cont_engine_has_work())
+        signal_thread();
 }
 
 void cont_progress_driver_begin(void)
@@ -146,6 +147,8 @@ static void pace(uint64_t mpi_ns, int tested)
         return;
     uint64_t testing = (uint64_t)tested * PACE_TEST_NS;
     uint64_t gap = (uint64_t)cont_cfg.progress_pace * (mpi_ns < testing ? mpi_ns : testing);
+    if (gap == 0)
+        return;   /* no sweep (another thread owned the engine), or CONT_PROGRESS_PACE=0 */
     uint64_t until = cont_now_ns() + (gap < PACE_MAX_NS ? gap : PACE_MAX_NS);
     while (cont_now_ns() < until && !atomic_load(&stop) && !atomic_load(&cont_engine.pollers))
         sched_yield();
