@@ -120,6 +120,21 @@ static void errors_return(void)
     cr_assert_eq(MPI_Comm_set_errhandler(MPI_COMM_WORLD, MPI_ERRORS_RETURN), MPI_SUCCESS);
 }
 
+/* Suite fixtures: as init_pt / init_nopt, with errors returned as codes. */
+static void init_pt_return(void) __attribute__((unused));
+static void init_pt_return(void)
+{
+    init_pt();
+    errors_return();
+}
+
+static void init_nopt_return(void) __attribute__((unused));
+static void init_nopt_return(void)
+{
+    init_nopt();
+    errors_return();
+}
+
 static int error_class(int code) __attribute__((unused));
 static int error_class(int code)
 {

@@ -2,20 +2,8 @@
  * and ordinary requests mixed in one array. */
 #include "common.h"
 
-static void init_arrays_pt(void)
-{
-    init_pt();
-    errors_return();
-}
-
-static void init_arrays_nopt(void)
-{
-    init_nopt();
-    errors_return();
-}
-
-TestSuite(arrays, .init = init_arrays_pt, .fini = fini_mpi, .timeout = SUITE_TIMEOUT);
-TestSuite(arrays_nopt, .init = init_arrays_nopt, .fini = fini_mpi, .timeout = SUITE_TIMEOUT);
+TestSuite(arrays, .init = init_pt_return, .fini = fini_mpi, .timeout = SUITE_TIMEOUT);
+TestSuite(arrays_nopt, .init = init_nopt_return, .fini = fini_mpi, .timeout = SUITE_TIMEOUT);
 
 /* A started CR with one continuation on a pending receive (tag *tag). */
 static MPI_Request pending_cr(int *tag, int *buf, atomic_int *n)

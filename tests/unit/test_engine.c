@@ -7,20 +7,8 @@
  * completing (in-order traffic must not starve it). */
 #include "common.h"
 
-static void init_engine_pt(void)
-{
-    init_pt();
-    errors_return();
-}
-
-static void init_engine_nopt(void)
-{
-    init_nopt();
-    errors_return();
-}
-
-TestSuite(engine, .init = init_engine_pt, .fini = fini_mpi, .timeout = SUITE_TIMEOUT);
-TestSuite(engine_nopt, .init = init_engine_nopt, .fini = fini_mpi, .timeout = SUITE_TIMEOUT);
+TestSuite(engine, .init = init_pt_return, .fini = fini_mpi, .timeout = SUITE_TIMEOUT);
+TestSuite(engine_nopt, .init = init_nopt_return, .fini = fini_mpi, .timeout = SUITE_TIMEOUT);
 
 enum { N = 1000 };   /* many windows' worth */
 

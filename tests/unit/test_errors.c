@@ -4,13 +4,7 @@
  * keeps working.  The default handler (MPI_ERRORS_ARE_FATAL) aborts. */
 #include "common.h"
 
-static void init_errors(void)
-{
-    init_pt();
-    errors_return();
-}
-
-TestSuite(errors, .init = init_errors, .fini = fini_mpi, .timeout = SUITE_TIMEOUT);
+TestSuite(errors, .init = init_pt_return, .fini = fini_mpi, .timeout = SUITE_TIMEOUT);
 
 /* A pending receive that was refused by a registration is untouched: the
  * application still owns it and completes it with plain MPI. */

@@ -6,20 +6,8 @@
  * (MPI_ERR_TRUNCATE, with MPI_ERRORS_RETURN on MPI_COMM_WORLD). */
 #include "common.h"
 
-static void init_failure_pt(void)
-{
-    init_pt();
-    errors_return();
-}
-
-static void init_failure_nopt(void)
-{
-    init_nopt();
-    errors_return();
-}
-
-TestSuite(failure, .init = init_failure_pt, .fini = fini_mpi, .timeout = SUITE_TIMEOUT);
-TestSuite(failure_nopt, .init = init_failure_nopt, .fini = fini_mpi, .timeout = SUITE_TIMEOUT);
+TestSuite(failure, .init = init_pt_return, .fini = fini_mpi, .timeout = SUITE_TIMEOUT);
+TestSuite(failure_nopt, .init = init_nopt_return, .fini = fini_mpi, .timeout = SUITE_TIMEOUT);
 
 /* A receive that fails once `fail_now` sends it too much. */
 typedef struct {

@@ -3,20 +3,8 @@
  * (an inactive one at once); while attached it belongs to libcont. */
 #include "common.h"
 
-static void init_graph_pt(void)
-{
-    init_pt();
-    errors_return();
-}
-
-static void init_graph_nopt(void)
-{
-    init_nopt();
-    errors_return();
-}
-
-TestSuite(graph, .init = init_graph_pt, .fini = fini_mpi, .timeout = SUITE_TIMEOUT);
-TestSuite(graph_nopt, .init = init_graph_nopt, .fini = fini_mpi, .timeout = SUITE_TIMEOUT);
+TestSuite(graph, .init = init_pt_return, .fini = fini_mpi, .timeout = SUITE_TIMEOUT);
+TestSuite(graph_nopt, .init = init_nopt_return, .fini = fini_mpi, .timeout = SUITE_TIMEOUT);
 
 /* Records the order in which callbacks ran. */
 static atomic_int seq;

@@ -1,20 +1,8 @@
 /* cont_get_stats: the counters agree with what the test did. */
 #include "common.h"
 
-static void init_stats_pt(void)
-{
-    init_pt();
-    errors_return();
-}
-
-static void init_stats_nopt(void)
-{
-    init_nopt();
-    errors_return();
-}
-
-TestSuite(stats, .init = init_stats_pt, .fini = fini_mpi, .timeout = SUITE_TIMEOUT);
-TestSuite(stats_nopt, .init = init_stats_nopt, .fini = fini_mpi, .timeout = SUITE_TIMEOUT);
+TestSuite(stats, .init = init_pt_return, .fini = fini_mpi, .timeout = SUITE_TIMEOUT);
+TestSuite(stats_nopt, .init = init_nopt_return, .fini = fini_mpi, .timeout = SUITE_TIMEOUT);
 
 #define DELTA(field) (s1.field - s0.field)
 
