@@ -67,11 +67,11 @@ void cont_config_reset(void);
 /* ------------------------------------------------------------ oversub.c */
 /* At start-up: when this node's ranks x threads leave no core for the
  * progress threads, the progress thread polls without spinning or yielding
- * (unless CONT_POLL_SPIN / CONT_POLL_YIELD say otherwise) and keeps the
- * kernel's timer slack; threads waiting in MPI_Wait keep the configured
+ * (unless CONT_POLL_SPIN / CONT_POLL_YIELD say otherwise) or pacing, and
+ * keeps the kernel's timer slack; threads waiting in MPI_Wait keep the configured
  * polling.  Returns 1 when the node is oversubscribed. */
 int cont_oversub_adjust(void);
-extern int cont_oversubscribed, cont_pt_poll_spin, cont_pt_poll_yield;
+extern int cont_oversubscribed, cont_pt_poll_spin, cont_pt_poll_yield, cont_pt_pace;
 
 /* The i-th known CONT_* name, NULL past the end. */
 const char *cont_config_name(size_t i);

@@ -6,9 +6,11 @@
  * slack makes its short sleeps wake it far more often.  Measured on 2
  * cores, Task Bench stencil 2 ranks x 1 thread: METG 2348 us with the
  * default polling, 706 us without spin and yield.  So on an oversubscribed
- * node the progress thread polls with no spin, no yield and the kernel's
- * timer slack.  A thread waiting in MPI_Wait on a CR keeps the configured
- * polling: it has nothing else to do, and its spin is what makes a
+ * node the progress thread polls with no spin, no yield, no pacing (its
+ * pause yields: 1 MiB omp-detach ping-pongs at 2 ranks x 1 thread
+ * 150-210 -> 250-3500 us; it sleeps after every empty poll anyway) and the
+ * kernel's timer slack.  A thread waiting in MPI_Wait on a CR keeps the
+ * configured polling: it has nothing else to do, and its spin is what makes a
  * ping-pong fast.  Explicit CONT_POLL_SPIN / CONT_POLL_YIELD always win.
  *
  * Without a collective (this runs inside MPI_Init, and lazily elsewhere):
@@ -24,7 +26,7 @@
 #include <stdlib.h>
 
 /* Set by cont_oversub_adjust before the progress thread starts. */
-int cont_oversubscribed, cont_pt_poll_spin, cont_pt_poll_yield;
+int cont_oversubscribed, cont_pt_poll_spin, cont_pt_poll_yield, cont_pt_pace;
 
 static long env_long(const char *name, long dflt)
 {
@@ -38,6 +40,7 @@ int cont_oversub_adjust(void)
 {
     cont_pt_poll_spin = cont_cfg.poll_spin;
     cont_pt_poll_yield = cont_cfg.poll_yield;
+    cont_pt_pace = cont_cfg.progress_pace;
     cpu_set_t set;
     long cores = sched_getaffinity(0, sizeof set, &set) == 0 ? CPU_COUNT(&set) : 0;
     if (cores <= 0)
@@ -57,6 +60,7 @@ int cont_oversub_adjust(void)
         cont_pt_poll_spin = 0;
     if (!(cont_cfg.poll_set & 2))
         cont_pt_poll_yield = 0;
+    cont_pt_pace = 0;
     if (cont_cfg.verbose >= 2 && cont_g.rank == 0)
         fprintf(stderr, "libcont: %ld rank(s) x (%ld thread(s) + a progress thread) on %ld "
                 "core(s): oversubscribed; the progress thread polls with spin %d, yield %d\n",

@@ -136,17 +136,12 @@ static int linger(void)
  * end the pause.  Yield: spinning would keep a thread that shares this core
  * under load (the one waiting for this thread's callbacks) off it
  * (cont-in-order at N=16: 1.3 us in some runs, 185-206 us in others), and
- * the VM's short sleeps overrun (128 us there).  Not on an oversubscribed
- * node: this thread already sleeps after every poll that found nothing
- * there (oversub.c), and a yield gives the core to a spinning OpenMP thread
- * for milliseconds (1 MiB omp-detach ping-pongs at 2 ranks x 1 thread:
- * 150-210 -> 250-3500 us). */
+ * the VM's short sleeps overrun (128 us there).  The factor is
+ * cont_pt_pace: CONT_PROGRESS_PACE, 0 on an oversubscribed node (oversub.c). */
 static void pace(uint64_t mpi_ns, int tested)
 {
-    if (cont_oversubscribed)
-        return;
     uint64_t testing = (uint64_t)tested * PACE_TEST_NS;
-    uint64_t gap = (uint64_t)cont_cfg.progress_pace * (mpi_ns < testing ? mpi_ns : testing);
+    uint64_t gap = (uint64_t)cont_pt_pace * (mpi_ns < testing ? mpi_ns : testing);
     if (gap == 0)
         return;   /* no sweep (another thread owned the engine), or CONT_PROGRESS_PACE=0 */
     uint64_t until = cont_now_ns() + (gap < PACE_MAX_NS ? gap : PACE_MAX_NS);
