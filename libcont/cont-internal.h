@@ -287,7 +287,8 @@ int cont_progress_thread_is_self(void);
 /* ------------------------------------------------------------ init.c */
 typedef struct {
     atomic_int initialized;      /* 1 between MPI_Init and MPI_Finalize */
-    int thread_level;
+    int thread_level;            /* what MPI provides */
+    int told_level;              /* what the program was told (MPI_Query_thread) */
     int rank;
     atomic_ullong sweeps;        /* also how the progress thread sees pollers poll */
     atomic_ullong max_outstanding;

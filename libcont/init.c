@@ -28,6 +28,7 @@ static void lib_init(void)
     }
     PMPI_Comm_rank(MPI_COMM_WORLD, &cont_g.rank);
     PMPI_Query_thread(&cont_g.thread_level);
+    cont_g.told_level = cont_g.thread_level;   /* MPI_Init[_thread] may say less */
     if (cont_config_load()) {
         fprintf(stderr, "libcont: rank %d: invalid CONT_* configuration, aborting (see README.md, "
                 "\"Environment variables\")\n", cont_g.rank);
@@ -74,6 +75,17 @@ int cont_ensure_init(void)
     return 0;
 }
 
+/* The level a program that asked for `required` is told when a wrapper
+ * asked MPI for more: what it asked for whenever MPI gives at least that
+ * (the extra is the wrapper's, not the program's, and a program that checks
+ * provided != required must start), the truth when MPI gives less.  Safe:
+ * the program keeps to the rules of the level it asked for, which the level
+ * MPI really runs allows too. */
+static int level_to_tell(int required, int provided)
+{
+    return provided >= required ? required : provided;
+}
+
 int MPI_Init(int *argc, char ***argv)
 {
     cont_wrapper_t *w = cont_wrapper;
@@ -83,27 +95,44 @@ int MPI_Init(int *argc, char ***argv)
                                       : PMPI_Init(argc, argv);
     if (rc == MPI_SUCCESS) {
         lib_init();
-        if (w && w->after_init) {
-            PMPI_Query_thread(&provided);
+        PMPI_Query_thread(&provided);
+        cont_g.told_level = want > MPI_THREAD_SINGLE ? level_to_tell(MPI_THREAD_SINGLE, provided)
+                                              : provided;
+        if (w && w->after_init)
             w->after_init(MPI_THREAD_SINGLE, provided);
-        }
     }
     return rc;
 }
 
-/* *provided is what MPI gave, which may be more than asked (MPI allows it)
- * when a wrapper asked for more. */
+/* Without a wrapper *provided is what MPI gave (which may exceed what was
+ * asked, as MPI allows); with one, level_to_tell. */
 int MPI_Init_thread(int *argc, char ***argv, int required, int *provided)
 {
     cont_wrapper_t *w = cont_wrapper;
     int want = w && w->init_level ? w->init_level(required) : required;
-    int rc = PMPI_Init_thread(argc, argv, want, provided);
+    int real = MPI_THREAD_SINGLE;
+    int rc = PMPI_Init_thread(argc, argv, want, &real);
     if (rc == MPI_SUCCESS) {
         lib_init();
+        cont_g.told_level = want != required ? level_to_tell(required, real) : real;
+        if (provided)
+            *provided = cont_g.told_level;
         if (w && w->after_init)
-            w->after_init(required, *provided);
+            w->after_init(required, real);
+    } else if (provided) {
+        *provided = real;
     }
     return rc;
+}
+
+/* The level the program was told at initialisation (MPI_Init_thread), so
+ * both answers agree.  Before MPI_Init, MPI's own answer (an error). */
+int MPI_Query_thread(int *provided)
+{
+    if (!provided || !atomic_load_explicit(&cont_g.initialized, memory_order_acquire))
+        return PMPI_Query_thread(provided);
+    *provided = cont_g.told_level;
+    return MPI_SUCCESS;
 }
 
 /* ---------------------------------------------------------------- finalize */
