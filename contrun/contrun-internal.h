@@ -30,6 +30,8 @@ typedef struct {
     char *trace_file;      /* Chrome trace JSON; NULL: no trace */
     long trace_max_events; /* per rank; more are counted as dropped */
     int task_aware;        /* CONT_TASK_AWARE (default on) */
+    int task_pause;        /* CONT_TASK_PAUSE (default on): suspend blocked task bodies */
+    long stall_timeout;    /* CONT_STALL_TIMEOUT, s (default 600; 0: off) */
 } ctr_options_t;
 extern ctr_options_t ctr_opt;
 /* Read and validate contrun's CONT_* variables; prints why and returns

@@ -8,12 +8,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const ctr_options_t defaults = {.trace_max_events = 1000000, .task_aware = 1};
+static const ctr_options_t defaults = {
+    .trace_max_events = 1000000, .task_aware = 1, .task_pause = 1, .stall_timeout = 600};
 ctr_options_t ctr_opt = defaults;
 
 const char *const ctr_option_names[] = {
     "CONT_PROFILE", "CONT_PROFILE_FILE", "CONT_TRACE", "CONT_TRACE_MAX_EVENTS",
-    "CONT_TASK_AWARE", NULL,
+    "CONT_TASK_AWARE", "CONT_TASK_PAUSE", "CONT_STALL_TIMEOUT", NULL,
 };
 
 void ctr_options_reset(void)
@@ -48,6 +49,10 @@ int ctr_option_set(const char *name, const char *v)
         return cont_parse_long("contrun", name, v, 0, 1000000000L, &ctr_opt.trace_max_events);
     if (!strcmp(name, "CONT_TASK_AWARE"))
         return cont_parse_bool("contrun", name, v, &ctr_opt.task_aware);
+    if (!strcmp(name, "CONT_TASK_PAUSE"))
+        return cont_parse_bool("contrun", name, v, &ctr_opt.task_pause);
+    if (!strcmp(name, "CONT_STALL_TIMEOUT"))
+        return cont_parse_long("contrun", name, v, 0, 86400, &ctr_opt.stall_timeout);
     return 0;
 }
 

@@ -1,19 +1,23 @@
 /* Task-aware waiting.  A blocking MPI call made inside an OpenMP task hands
- * its requests to libcont (a continuation that sets a flag) and then yields
- * to the OpenMP runtime (taskyield) until the flag is set: the worker thread
- * runs other ready tasks meanwhile, and only libcont's engine tests the
- * requests.  The OpenMP entry points are looked up at run time, so a program
- * without libomp is simply never "in a task".
- *
- * Limitation (that of any taskyield-based scheme, Schuchart et al., "The
- * impact of taskyield on the design of tasks communicating through MPI",
- * IWOMP 2018): a task that yields resumes only once the tasks its thread ran
- * meanwhile have finished (they run on top of its stack). */
+ * its requests to libcont (a continuation) and only libcont's engine tests
+ * them.  Then, where the task hook allows (omp-glue/taskhook.h: a hooked
+ * body with nothing of libomp's open on its stack), the body suspends: its
+ * thread returns to the OpenMP scheduler, and the continuation resumes the
+ * body on that thread once the operations completed.  Otherwise it waits in
+ * place: it yields to the OpenMP runtime (taskyield) until the continuation
+ * ran, the thread running other ready tasks on top of its stack meanwhile;
+ * such a wait resumes only once those tasks have finished (the limitation of
+ * any taskyield-based scheme: Schuchart et al., "The impact of taskyield on
+ * the design of tasks communicating through MPI", IWOMP 2018), which the
+ * suspension removes.  The OpenMP entry points are looked up at run time,
+ * so a program without libomp is simply never "in a task". */
 #define _GNU_SOURCE
 #include "contrun-internal.h"
+#include "taskhook.h"
 
 #include <dlfcn.h>
 #include <sched.h>
+#include <stdio.h>
 
 /* libomp's ident_t, for the __kmpc entry points (location: unknown). */
 typedef struct {
@@ -56,10 +60,19 @@ int ctr_in_task(void)
 
 void ctr_task_yield(void)
 {
+    if (cont_th_poll())
+        return;   /* bodies of this thread resumed: that was the yield */
     if (p_taskyield)
         p_taskyield(&loc, p_global_thread_num(&loc), 0);
     else
         sched_yield();
+}
+
+/* What a thread of the task hook does when it has nothing to run: without a
+ * progress thread, the engine must be driven by someone. */
+static int idle_poll(void)
+{
+    return cont_has_progress_thread() ? 0 : cont_progress_poll();
 }
 
 void ctr_taskwait_init(int provided)
@@ -69,6 +82,9 @@ void ctr_taskwait_init(int provided)
         MPI_Start(&task_cr);
     else
         aware = 0;
+    if (aware && ctr_opt.task_pause && cont_th_enable(0, idle_poll) != 0 && ctr_rank == 0)
+        fprintf(stderr, "contrun: this OpenMP runtime cannot be hooked: tasks blocked in MPI "
+                "wait in place\n");
 }
 
 void ctr_taskwait_fini(void)
@@ -81,6 +97,7 @@ typedef struct {
     atomic_int done;
     int rc;
     uint64_t t_done;
+    cont_th_wait_t pause;   /* pause.fiber set: the body suspends */
 } waiter_t;
 
 /* The continuation: tiny, runs wherever libcont sees completion. */
@@ -89,7 +106,10 @@ static int wake(int rc, void *data)
     waiter_t *w = data;
     w->rc = rc;
     w->t_done = ctr_prof_on ? cont_now_ns() : 0;
-    atomic_store_explicit(&w->done, 1, memory_order_release);   /* last touch of *w */
+    if (w->pause.fiber)
+        cont_th_wake(&w->pause);   /* last touch of *w */
+    else
+        atomic_store_explicit(&w->done, 1, memory_order_release);   /* last touch of *w */
     return MPI_SUCCESS;
 }
 
@@ -98,16 +118,19 @@ int ctr_task_waitall(ctr_kind_t kind, int n, MPI_Request reqs[], MPI_Status stat
 {
     uint64_t t0 = ctr_t0();
     waiter_t w = {.rc = MPI_SUCCESS};
+    int pause = cont_th_prepare(&w.pause);
     int rc = MPIX_Continueall(n, reqs, wake, &w, MPIX_CONT_INVOKE_FAILED, statuses, task_cr);
     if (rc != MPI_SUCCESS)
         return rc;
     int driver = !cont_has_progress_thread();
+    if (pause)   /* the hook's idle loops drive the engine when driver (idle_poll) */
+        cont_th_suspend(&w.pause);
     /* taskyield returns at once when no task may run here (tied tasks only
      * run descendants of a suspended one): back off like the progress
      * thread does, so a long wait does not take the core from the threads
      * that compute (measured: 55% of halo2d's time in libomp otherwise). */
     cont_backoff_t b = {0};
-    while (!atomic_load_explicit(&w.done, memory_order_acquire)) {
+    while (!pause && !atomic_load_explicit(&w.done, memory_order_acquire)) {
         if (driver)
             cont_progress_poll();
         ctr_task_yield();

@@ -143,6 +143,8 @@ static const struct {
     {"CONT_TRACE", NULL},
     {"CONT_TRACE_MAX_EVENTS", NULL},
     {"CONT_TASK_AWARE", NULL},
+    {"CONT_TASK_PAUSE", NULL},
+    {"CONT_STALL_TIMEOUT", NULL},
 };
 
 #define NVARS (sizeof vars / sizeof vars[0])

@@ -1,10 +1,10 @@
 #!/bin/sh
 # A program told exactly the thread level it asked for under contrun (each
-# of the four, and MPI_Init), with blocking MPI in tasks working at 2
+# of the four, and MPI_Init), with blocking MPI in tasks working at 1 and 2
 # threads per rank; 2 ranks.
 run="${srcdir:-.}/run-mpi.sh"
 fail=0
-for threads in 2; do
+for threads in 1 2; do
     for level in init single funneled serialized multiple; do
         out=$(OMP_NUM_THREADS=$threads "$run" 2 ../contrun/contrun ./contrun_thread_level \
               "$level" 2>&1)

@@ -17,6 +17,8 @@ void oracle_defaults(oracle_config_t *c)
     c->max_inline_depth = 16;
     c->verbose = 1;
     c->task_aware = 1;
+    c->task_pause = 1;
+    c->stall_timeout = 600;
     c->trace_max_events = 1000000;
 }
 
@@ -80,7 +82,7 @@ static const char *const names[] = {
     "CONT_PROGRESS_THREAD", "CONT_PROGRESS_CPU", "CONT_POLL_SPIN", "CONT_POLL_YIELD",
     "CONT_POLL_MAX_SLEEP_US", "CONT_FINALIZE_TIMEOUT_MS", "CONT_MAX_INLINE_DEPTH",
     "CONT_VERBOSE", "CONT_PROFILE", "CONT_PROFILE_FILE", "CONT_TRACE",
-    "CONT_TRACE_MAX_EVENTS", "CONT_TASK_AWARE",
+    "CONT_TRACE_MAX_EVENTS", "CONT_TASK_AWARE", "CONT_TASK_PAUSE", "CONT_STALL_TIMEOUT",
 };
 
 static int name_is(const char *entry, size_t len, const char *name)
@@ -138,12 +140,17 @@ int oracle_apply(oracle_config_t *c, const char *entry)
         return set_int(&c->max_inline_depth, v, 1, 100000);
     if (name_is(entry, len, "CONT_VERBOSE"))
         return set_int(&c->verbose, v, 0, 2);
-    if (name_is(entry, len, "CONT_PROFILE") || name_is(entry, len, "CONT_TASK_AWARE")) {
+    if (name_is(entry, len, "CONT_PROFILE") || name_is(entry, len, "CONT_TASK_AWARE") ||
+        name_is(entry, len, "CONT_TASK_PAUSE")) {
         if ((b = onoff(v)) < 0)
             return 0;
-        *(name_is(entry, len, "CONT_PROFILE") ? &c->profile : &c->task_aware) = b;
+        *(name_is(entry, len, "CONT_PROFILE")      ? &c->profile
+          : name_is(entry, len, "CONT_TASK_AWARE") ? &c->task_aware
+                                                   : &c->task_pause) = b;
         return 1;
     }
+    if (name_is(entry, len, "CONT_STALL_TIMEOUT"))
+        return oracle_int(v, 0, 86400, &c->stall_timeout);
     if (name_is(entry, len, "CONT_PROFILE_FILE")) {
         c->profile = 1; /* asking for a profile file asks for the profile */
         return set_path(c->profile_file, sizeof c->profile_file, v);

@@ -11,7 +11,8 @@ typedef struct {
     int progress_cpu;    /* -2 none, -1 auto, >= 0 core */
     int poll_spin, poll_yield, poll_max_sleep_us, finalize_timeout_ms;
     int max_inline_depth, verbose;
-    int profile, task_aware;
+    int profile, task_aware, task_pause;
+    long stall_timeout;
     long trace_max_events;
     char profile_file[4096], trace_file[4096]; /* "" when unset */
 } oracle_config_t;

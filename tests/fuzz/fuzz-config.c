@@ -101,6 +101,7 @@ static void check_state(const oracle_config_t *m)
         c->max_inline_depth != m->max_inline_depth || c->verbose != m->verbose)
         fail("(all)", "libcont's configuration differs from the model", NULL);
     if (ctr_opt.profile != m->profile || ctr_opt.task_aware != m->task_aware ||
+        ctr_opt.task_pause != m->task_pause || ctr_opt.stall_timeout != m->stall_timeout ||
         ctr_opt.trace_max_events != m->trace_max_events ||
         !str_eq(ctr_opt.profile_file, m->profile_file) ||
         !str_eq(ctr_opt.trace_file, m->trace_file))

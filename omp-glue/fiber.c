@@ -1,0 +1,263 @@
+/* Fibers (fiber.h): the stack switch, stacks with guard pages, and the
+ * notes the sanitizers need to follow a switch.  x86-64 switches with a few
+ * instructions of its own (no system call: swapcontext saves the signal
+ * mask with one); other machines use ucontext. */
+#define _GNU_SOURCE
+#include "fiber.h"
+
+#include <pthread.h>
+#include <stdint.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define FIBER_ASAN 1
+#endif
+#if __has_feature(thread_sanitizer)
+#define FIBER_TSAN 1
+#endif
+#endif
+#ifdef FIBER_ASAN
+void __sanitizer_start_switch_fiber(void **fake_stack_save, const void *bottom, size_t size);
+void __sanitizer_finish_switch_fiber(void *fake_stack_save, const void **bottom_old,
+                                     size_t *size_old);
+#endif
+#ifdef FIBER_TSAN
+void *__tsan_get_current_fiber(void);
+void *__tsan_create_fiber(unsigned flags);
+void __tsan_destroy_fiber(void *fiber);
+void __tsan_switch_to_fiber(void *fiber, unsigned flags);
+#endif
+
+/* What a fresh fiber runs first, kept at the top of its stack. */
+typedef struct {
+    void (*entry)(void *);
+    void *arg;
+} boot_t;
+
+static void boot_c(boot_t *b)
+{
+#ifdef FIBER_ASAN
+    __sanitizer_finish_switch_fiber(NULL, NULL, NULL);
+#endif
+    b->entry(b->arg);
+    __builtin_trap();   /* entry must leave with cont_fiber_exit */
+}
+
+static size_t page_size(void)
+{
+    static size_t ps;
+    if (!ps)
+        ps = (size_t)sysconf(_SC_PAGESIZE);
+    return ps;
+}
+
+#if defined(__x86_64__) && !defined(CONT_FIBER_UCONTEXT)
+/* cont_swap(void **save_sp, void *new_sp): push the callee-saved registers
+ * and the SSE / x87 control words, swap stacks, pop the other side's. */
+__asm__(".text\n"
+        ".p2align 4\n"
+        ".type cont_swap,@function\n"
+        "cont_swap:\n"
+        "    pushq %rbp\n"
+        "    pushq %rbx\n"
+        "    pushq %r12\n"
+        "    pushq %r13\n"
+        "    pushq %r14\n"
+        "    pushq %r15\n"
+        "    subq $8, %rsp\n"
+        "    stmxcsr (%rsp)\n"
+        "    fnstcw 4(%rsp)\n"
+        "    movq %rsp, (%rdi)\n"
+        "    movq %rsi, %rsp\n"
+        "    ldmxcsr (%rsp)\n"
+        "    fldcw 4(%rsp)\n"
+        "    addq $8, %rsp\n"
+        "    popq %r15\n"
+        "    popq %r14\n"
+        "    popq %r13\n"
+        "    popq %r12\n"
+        "    popq %rbx\n"
+        "    popq %rbp\n"
+        "    ret\n"
+        ".size cont_swap,.-cont_swap\n"
+        /* A fresh stack 'returns' here with the boot record in r12 and
+         * boot_c in r13; rsp is 16-byte aligned for the call. */
+        ".p2align 4\n"
+        ".type cont_boot,@function\n"
+        "cont_boot:\n"
+        "    movq %r12, %rdi\n"
+        "    callq *%r13\n"
+        "    ud2\n"
+        ".size cont_boot,.-cont_boot\n");
+void cont_swap(void **save_sp, void *new_sp) __attribute__((visibility("hidden")));
+void cont_boot(void) __attribute__((visibility("hidden")));
+
+static void arm(cont_ctx_t *ctx, void (*entry)(void *), void *arg)
+{
+    uintptr_t top = ((uintptr_t)ctx->stack_lo + ctx->stack_size) & ~(uintptr_t)15;
+    boot_t *b = (boot_t *)(top - 16);
+    b->entry = entry;
+    b->arg = arg;
+    /* The return slot R sits so that R + 8 is 16-byte aligned (as after a
+     * call); below it rbp, rbx, r12, r13, r14, r15 and the control words. */
+    uint64_t *r = (uint64_t *)(top - 32 - 8);
+    r[0] = (uint64_t)(uintptr_t)cont_boot;
+    r[-1] = 0;                            /* rbp */
+    r[-2] = 0;                            /* rbx */
+    r[-3] = (uint64_t)(uintptr_t)b;       /* r12 */
+    r[-4] = (uint64_t)(uintptr_t)boot_c;  /* r13 */
+    r[-5] = 0;                            /* r14 */
+    r[-6] = 0;                            /* r15 */
+    uint32_t mxcsr;
+    uint16_t fpucw;
+    __asm__ volatile("stmxcsr %0" : "=m"(mxcsr));
+    __asm__ volatile("fnstcw %0" : "=m"(fpucw));
+    uint32_t *cw = (uint32_t *)&r[-7];
+    cw[0] = mxcsr;
+    cw[1] = fpucw;
+    ctx->sp = &r[-7];
+}
+
+static void swap(cont_ctx_t *from, cont_ctx_t *to)
+{
+    cont_swap(&from->sp, to->sp);
+}
+#else
+#include <ucontext.h>
+/* ucontext: ctx->sp points to a ucontext_t kept at the top of the stack
+ * (the thread's own context gets one of its own on first use). */
+typedef struct {
+    ucontext_t uc;
+    boot_t boot;
+} uctx_t;
+static __thread uctx_t native_uc;
+
+static void uc_boot(unsigned hi, unsigned lo)
+{
+    boot_c((boot_t *)(((uintptr_t)hi << 32) | lo));
+}
+
+static void arm(cont_ctx_t *ctx, void (*entry)(void *), void *arg)
+{
+    uintptr_t top = ((uintptr_t)ctx->stack_lo + ctx->stack_size - sizeof(uctx_t)) & ~(uintptr_t)63;
+    uctx_t *u = (uctx_t *)top;
+    u->boot.entry = entry;
+    u->boot.arg = arg;
+    getcontext(&u->uc);
+    u->uc.uc_stack.ss_sp = ctx->stack_lo;
+    u->uc.uc_stack.ss_size = top - (uintptr_t)ctx->stack_lo;
+    u->uc.uc_link = NULL;
+    uintptr_t p = (uintptr_t)&u->boot;
+    makecontext(&u->uc, (void (*)(void))uc_boot, 2, (unsigned)(p >> 32), (unsigned)p);
+    ctx->sp = u;
+}
+
+static void swap(cont_ctx_t *from, cont_ctx_t *to)
+{
+    if (!from->stack_lo)
+        from->sp = &native_uc;
+    swapcontext(&((uctx_t *)from->sp)->uc, &((uctx_t *)to->sp)->uc);
+}
+#endif
+
+int cont_fiber_make(cont_ctx_t *ctx, size_t size, void (*entry)(void *), void *arg)
+{
+    size_t ps = page_size();
+    size = (size + ps - 1) / ps * ps;
+    char *m = mmap(NULL, size + ps, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK,
+                   -1, 0);
+    if (m == MAP_FAILED)
+        return -1;
+    mprotect(m, ps, PROT_NONE);   /* an overflow faults instead of corrupting */
+    memset(ctx, 0, sizeof *ctx);
+    ctx->stack_lo = m + ps;
+    ctx->stack_size = size;
+#ifdef FIBER_TSAN
+    ctx->tsan = __tsan_create_fiber(0);
+#endif
+    arm(ctx, entry, arg);
+    return 0;
+}
+
+void cont_fiber_rearm(cont_ctx_t *ctx, void (*entry)(void *), void *arg)
+{
+    arm(ctx, entry, arg);
+}
+
+void cont_fiber_unmake(cont_ctx_t *ctx)
+{
+#ifdef FIBER_TSAN
+    if (ctx->tsan)
+        __tsan_destroy_fiber(ctx->tsan);
+#endif
+    size_t ps = page_size();
+    munmap((char *)ctx->stack_lo - ps, ctx->stack_size + ps);
+    ctx->stack_lo = NULL;
+}
+
+#ifdef FIBER_ASAN
+/* The thread's own stack, for the sanitizer's note of where a switch goes. */
+static void native_bounds(const void **lo, size_t *size)
+{
+    static __thread const void *nlo;
+    static __thread size_t nsize;
+    if (!nlo) {
+        pthread_attr_t a;
+        void *addr = NULL;
+        size_t sz = 0;
+        if (pthread_getattr_np(pthread_self(), &a) == 0) {
+            pthread_attr_getstack(&a, &addr, &sz);
+            pthread_attr_destroy(&a);
+        }
+        nlo = addr;
+        nsize = sz;
+    }
+    *lo = nlo;
+    *size = nsize;
+}
+#endif
+
+static void note_switch(cont_ctx_t *to, void **fake, int ending)
+{
+#ifdef FIBER_ASAN
+    const void *lo = to->stack_lo;
+    size_t size = to->stack_size;
+    if (!lo)
+        native_bounds(&lo, &size);
+    __sanitizer_start_switch_fiber(ending ? NULL : fake, lo, size);
+#else
+    (void)fake;
+    (void)ending;
+#endif
+#ifdef FIBER_TSAN
+    if (!to->tsan)
+        to->tsan = __tsan_get_current_fiber();   /* only the thread's own stack */
+    __tsan_switch_to_fiber(to->tsan, 0);
+#else
+    (void)to;
+#endif
+}
+
+void cont_fiber_switch(cont_ctx_t *from, cont_ctx_t *to)
+{
+    void *fake = NULL;
+#ifdef FIBER_TSAN
+    if (!from->tsan)
+        from->tsan = __tsan_get_current_fiber();
+#endif
+    note_switch(to, &fake, 0);
+    swap(from, to);
+#ifdef FIBER_ASAN
+    __sanitizer_finish_switch_fiber(fake, NULL, NULL);
+#endif
+}
+
+void cont_fiber_exit(cont_ctx_t *from, cont_ctx_t *to)
+{
+    note_switch(to, NULL, 1);
+    swap(from, to);
+    __builtin_trap();
+}

@@ -1,0 +1,673 @@
+/* The task hook (taskhook.h): libomp's task creation and synchronisation
+ * entry points, interposed, and task bodies on fibers.
+ *
+ * The interposed functions are libomp's compiler ABI (kmp.h of LLVM 19;
+ * the same since LLVM 5): a preloaded library, or one linked before libomp,
+ * defines them and forwards to libomp's (dlsym RTLD_NEXT).  With the hook
+ * off each costs one load and a forward.
+ *
+ * A hooked task: __kmpc_omp_task_alloc is asked for room for a hook_task_t
+ * after the compiler's kmp_task_t + privates (libomp places the shareds
+ * after it), the task is made detachable (flag 0x40, no event yet), its
+ * routine becomes trampoline() and the byte offset of the hook_task_t is
+ * kept in part_id (which only untied tasks use; they are not hooked).
+ *
+ * Counting: every hooked task is counted in its parent's children (the
+ * running hooked body, or the creating thread's implicit task), in the
+ * innermost open taskgroup of its creator (inherited by its descendants)
+ * and in `incomplete` (all hooked tasks of the outermost region) until its
+ * body ends.  taskwait, taskgroup ends and barriers wait on these counts
+ * while resuming bodies and running tasks (wait_until), so libomp's own
+ * wait that follows has nothing of the hook's left to run. */
+#define _GNU_SOURCE
+#include "taskhook.h"
+#include "fiber.h"
+#include "lfstack.h"
+
+#include <dlfcn.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#pragma GCC visibility push(hidden)
+
+/* ------------------------------------------------------------ libomp's ABI */
+typedef int32_t (*routine_t)(int32_t gtid, void *task);
+typedef struct {
+    void *shareds;
+    routine_t routine;
+    int32_t part_id;
+} ktask_t;   /* the head of kmp_task_t */
+typedef struct {
+    int32_t reserved_1, flags, reserved_2, reserved_3;
+    const char *psource;
+} ident_t;
+typedef void (*microtask_t)(int32_t *gtid, int32_t *btid, ...);
+
+enum { F_TIED = 0x1, F_PROXY = 0x10, F_DETACHABLE = 0x40, F_HIDDEN_HELPER = 0x80 };
+
+static ident_t loc = {0, 2 /* KMP_IDENT_KMPC */, 0, 0, ";libcont;taskhook;0;0;;"};
+
+static struct {
+    void *(*alloc)(ident_t *, int32_t, int32_t, size_t, size_t, routine_t);
+    void *(*allow_event)(ident_t *, int32_t, void *);
+    void (*fulfill)(uintptr_t);
+    int32_t (*taskyield)(ident_t *, int32_t, int);
+    int32_t (*taskwait)(ident_t *, int32_t);
+    void (*barrier)(ident_t *, int32_t);
+    void (*taskgroup)(ident_t *, int32_t);
+    void (*end_taskgroup)(ident_t *, int32_t);
+    void (*begin_if0)(ident_t *, int32_t, void *);
+    void (*complete_if0)(ident_t *, int32_t, void *);
+    void (*fork_call)(ident_t *, int32_t, microtask_t, ...);
+    void (*serialized_parallel)(ident_t *, int32_t);
+    void (*end_serialized_parallel)(ident_t *, int32_t);
+    int (*invoke_microtask)(microtask_t, int, int, int, void **, void **);
+    void (*taskloop)(ident_t *, int32_t, void *, int32_t, uint64_t *, uint64_t *, int64_t,
+                     int32_t, int32_t, uint64_t, void *);
+    void (*taskloop_5)(ident_t *, int32_t, void *, int32_t, uint64_t *, uint64_t *, int64_t,
+                       int32_t, int32_t, uint64_t, int32_t, void *);
+    int32_t (*gtid)(ident_t *);
+    int (*get_level)(void);
+    int (*num_threads)(void);
+} kmp;
+static pthread_once_t resolved = PTHREAD_ONCE_INIT;
+
+static void *next(const char *name)
+{
+    return dlsym(RTLD_NEXT, name);
+}
+
+static void resolve_all(void)
+{
+    kmp.alloc = next("__kmpc_omp_task_alloc");
+    kmp.allow_event = next("__kmpc_task_allow_completion_event");
+    kmp.fulfill = next("omp_fulfill_event");
+    kmp.taskyield = next("__kmpc_omp_taskyield");
+    kmp.taskwait = next("__kmpc_omp_taskwait");
+    kmp.barrier = next("__kmpc_barrier");
+    kmp.taskgroup = next("__kmpc_taskgroup");
+    kmp.end_taskgroup = next("__kmpc_end_taskgroup");
+    kmp.begin_if0 = next("__kmpc_omp_task_begin_if0");
+    kmp.complete_if0 = next("__kmpc_omp_task_complete_if0");
+    kmp.fork_call = next("__kmpc_fork_call");
+    kmp.serialized_parallel = next("__kmpc_serialized_parallel");
+    kmp.end_serialized_parallel = next("__kmpc_end_serialized_parallel");
+    kmp.invoke_microtask = next("__kmp_invoke_microtask");
+    kmp.taskloop = next("__kmpc_taskloop");
+    kmp.taskloop_5 = next("__kmpc_taskloop_5");
+    kmp.gtid = next("__kmpc_global_thread_num");
+    kmp.get_level = next("omp_get_level");
+    kmp.num_threads = next("omp_get_num_threads");
+}
+
+/* The real entry point, found at the first call (libomp may be loaded after
+ * this library's constructor ran). */
+#define KMP(fn) (pthread_once(&resolved, resolve_all), kmp.fn)
+
+/* ------------------------------------------------------------ state */
+#define HOOK_MAGIC 0x6b6f6f68u   /* "hook" */
+
+typedef struct group {
+    atomic_int count;        /* hooked tasks of the group not ended */
+    struct group *up;        /* the enclosing group of the same context */
+} group_t;
+
+typedef struct fiber fiber_t;
+typedef struct th_thread th_thread_t;
+
+typedef struct hook_task {
+    unsigned magic;
+    unsigned counted : 1;     /* in the counts below until its body ends */
+    unsigned in_place : 1;    /* may never suspend (detach clause, taskloop) */
+    unsigned suspended : 1;   /* suspended once: libomp's current task is another since */
+    routine_t body;
+    ktask_t *ktask;
+    int32_t gtid;
+    th_thread_t *home;
+    fiber_t *fiber;
+    uintptr_t event;          /* the completion event, taken when it first suspended */
+    atomic_int children;      /* hooked children whose bodies have not ended */
+    atomic_int *parent_children;
+    group_t *group;           /* innermost taskgroup it counts in (NULL: none) */
+    group_t *open;            /* groups it opened and has not ended */
+    int created;              /* tasks created since it last started or resumed */
+    int undeferred;           /* if(0) tasks running on its stack */
+    int waiting;              /* waits in place (taskyield) on its stack */
+    void *standin;            /* libomp task standing in as current task, when open */
+} hook_task_t;
+
+struct fiber {
+    lf_node_t node;           /* in its home thread's ready stack */
+    cont_ctx_t ctx;
+    cont_ctx_t *resumer;      /* where it goes when it suspends or ends */
+    hook_task_t *task;
+    int done;
+    fiber_t *free_next;
+};
+
+struct th_thread {
+    cont_ctx_t native;
+    lf_stack_t ready;         /* woken bodies, pushed by any thread */
+    hook_task_t *cur;         /* the hooked body running here; NULL: implicit task */
+    fiber_t *cur_fiber;
+    fiber_t *free;            /* stack pool */
+    int suspended;            /* bodies of this thread suspended and not ended */
+    atomic_int implicit_children;
+    group_t *implicit_open;   /* taskgroups open in the implicit task */
+    unsigned barriers;        /* team barriers passed in this region */
+};
+
+static atomic_int hook_on;
+static int (*idle_fn)(void);
+static size_t stack_size = 4u << 20;
+static atomic_long incomplete;      /* hooked tasks of the outermost region not ended */
+static atomic_uint arrived;         /* barrier arrivals in this region, all threads */
+static atomic_ullong st_hooked, st_suspended, st_in_place, st_stacks;
+static __thread th_thread_t *tls;
+
+static th_thread_t *self(void)
+{
+    th_thread_t *me = tls;
+    if (!me) {
+        me = calloc(1, sizeof *me);
+        if (!me) {
+            fprintf(stderr, "libcont: out of memory for a thread's task state\n");
+            abort();
+        }
+        tls = me;
+    }
+    return me;
+}
+
+static hook_task_t *area(void *task)
+{
+    ktask_t *k = task;
+    if (k->part_id <= 0 || k->part_id > (1 << 24))
+        return NULL;
+    hook_task_t *t = (hook_task_t *)((char *)task + k->part_id);
+    return t->magic == HOOK_MAGIC ? t : NULL;
+}
+
+/* ------------------------------------------------------------ running bodies */
+static void fiber_main(void *arg)
+{
+    fiber_t *f = arg;
+    for (;;) {   /* one body per turn; the stack is reused for the next */
+        hook_task_t *t = f->task;
+        t->body(t->gtid, t->ktask);
+        f->done = 1;
+        cont_fiber_switch(&f->ctx, f->resumer);
+    }
+}
+
+static fiber_t *fiber_get(th_thread_t *me)
+{
+    fiber_t *f = me->free;
+    if (f) {
+        me->free = f->free_next;
+    } else {
+        f = calloc(1, sizeof *f);
+        if (!f || cont_fiber_make(&f->ctx, stack_size, fiber_main, f)) {
+            free(f);
+            return NULL;
+        }
+        atomic_fetch_add_explicit(&st_stacks, 1, memory_order_relaxed);
+    }
+    f->done = 0;
+    return f;
+}
+
+/* The hook's view of which task is current follows libomp's: a body that
+ * suspended once resumes under another current task, so before it creates
+ * or waits for tasks a stand-in undeferred task becomes current (its
+ * children are the body's children from then on). */
+static void own_context(hook_task_t *t)
+{
+    if (!t->suspended || t->standin)
+        return;
+    int32_t gtid = KMP(gtid)(&loc);
+    t->standin = kmp.alloc(&loc, gtid, F_TIED, 40 /* sizeof(kmp_task_t) */, 0, NULL);
+    kmp.begin_if0(&loc, gtid, t->standin);
+}
+
+static void close_standin(hook_task_t *t)
+{
+    kmp.complete_if0(&loc, KMP(gtid)(&loc), t->standin);
+    t->standin = NULL;
+}
+
+/* Switch to f from wherever this thread is; back here when it suspends or
+ * ends. */
+static void run(th_thread_t *me, fiber_t *f)
+{
+    hook_task_t *saved = me->cur;
+    fiber_t *saved_f = me->cur_fiber;
+    cont_ctx_t *from = saved_f ? &saved_f->ctx : &me->native;
+    f->resumer = from;
+    me->cur = f->task;
+    me->cur_fiber = f;
+    f->task->created = 0;
+    cont_fiber_switch(from, &f->ctx);
+    me->cur = saved;
+    me->cur_fiber = saved_f;
+    if (f->task->standin)
+        close_standin(f->task);
+}
+
+/* The task's body ended (or will never run through trampoline). */
+static void uncount(hook_task_t *t)
+{
+    if (!t->counted)
+        return;
+    t->counted = 0;
+    if (t->group)
+        atomic_fetch_sub_explicit(&t->group->count, 1, memory_order_release);
+    atomic_fetch_sub_explicit(t->parent_children, 1, memory_order_release);
+    atomic_fetch_sub_explicit(&incomplete, 1, memory_order_release);
+}
+
+/* A body ended: out of the counts, its stack back to the pool, and, if it
+ * had suspended, its event fulfilled (which may free the task: read first). */
+static void ended(th_thread_t *me, fiber_t *f)
+{
+    hook_task_t *t = f->task;
+    uintptr_t ev = t->event;
+    uncount(t);
+    f->task = NULL;
+    f->free_next = me->free;
+    me->free = f;
+    if (ev)
+        kmp.fulfill(ev);
+}
+
+static int poll_thread(th_thread_t *me)
+{
+    if (lf_empty(&me->ready))
+        return 0;
+    int n = 0;
+    for (lf_node_t *x = lf_take_all_fifo(&me->ready), *nx; x; x = nx, n++) {
+        nx = x->next;
+        fiber_t *f = (fiber_t *)x;
+        me->suspended--;
+        run(me, f);
+        if (f->done)
+            ended(me, f);
+    }
+    return n;
+}
+
+static int32_t trampoline(int32_t gtid, void *task)
+{
+    hook_task_t *t = area(task);
+    ((ktask_t *)task)->part_id = 0;
+    th_thread_t *me = self();
+    poll_thread(me);   /* bodies that can go on first: they are older work */
+    fiber_t *f = fiber_get(me);
+    t->gtid = gtid;
+    t->home = me;
+    atomic_fetch_add_explicit(&st_hooked, 1, memory_order_relaxed);
+    if (!f) {   /* no stack to be had: the body runs here and waits in place */
+        t->in_place = 1;
+        hook_task_t *saved = me->cur;
+        me->cur = t;
+        t->body(gtid, task);
+        me->cur = saved;
+        uncount(t);
+        return 0;
+    }
+    f->task = t;
+    t->fiber = f;
+    run(me, f);
+    if (!f->done) {
+        /* Suspended: take the event now, in the task's own context, so the
+         * task stays incomplete (dependents blocked) when we return.  Only
+         * this thread resumes the body, so the event is set before it can
+         * end. */
+        t->event = (uintptr_t)kmp.allow_event(&loc, gtid, task);
+        return 0;
+    }
+    ended(me, f);
+    return 0;
+}
+
+/* Wait until *count is 0, resuming this thread's bodies and running other
+ * tasks meanwhile; back off to the OS scheduler when nothing moves (cores
+ * are often shared with a progress thread). */
+static void wait_until(th_thread_t *me, atomic_int *count)
+{
+    int32_t gtid = KMP(gtid)(&loc);
+    hook_task_t *t = me->cur;
+    if (t)
+        t->waiting++;
+    for (unsigned idle = 0;;) {
+        if (atomic_load_explicit(count, memory_order_acquire) == 0)
+            break;
+        if (poll_thread(me) || (idle_fn && idle_fn())) {
+            idle = 0;
+            continue;
+        }
+        kmp.taskyield(&loc, gtid, 0);
+        if (++idle > 64)
+            sched_yield();
+    }
+    if (t)
+        t->waiting--;
+}
+
+/* ------------------------------------------------------------ the API */
+int cont_th_enable(size_t size, int (*idle)(void))
+{
+    idle_fn = idle;
+    if (!KMP(alloc) || !kmp.allow_event || !kmp.fulfill || !kmp.taskyield || !kmp.gtid ||
+        !kmp.get_level || !kmp.begin_if0 || !kmp.complete_if0 || !kmp.num_threads)
+        return -1;
+    if (size)
+        stack_size = size;
+    atomic_store(&hook_on, 1);
+    return 0;
+}
+
+int cont_th_enabled(void)
+{
+    return atomic_load_explicit(&hook_on, memory_order_relaxed);
+}
+
+enum { W_IDLE, W_ARMED, W_WOKEN };
+
+int cont_th_prepare(cont_th_wait_t *w)
+{
+    th_thread_t *me = tls;
+    hook_task_t *t = me ? me->cur : NULL;
+    w->fiber = NULL;
+    atomic_init(&w->state, W_IDLE);
+    if (!t)
+        return 0;
+    if (t->in_place || !t->fiber || t->created || t->open || t->undeferred || t->waiting) {
+        atomic_fetch_add_explicit(&st_in_place, 1, memory_order_relaxed);
+        return 0;
+    }
+    w->fiber = t->fiber;
+    return 1;
+}
+
+void cont_th_wake(cont_th_wait_t *w)
+{
+    fiber_t *f = w->fiber;   /* read before the exchange: w may be gone after it */
+    th_thread_t *home = f->task->home;
+    if (atomic_exchange_explicit(&w->state, W_WOKEN, memory_order_acq_rel) == W_ARMED)
+        lf_push(&home->ready, &f->node);
+}
+
+void cont_th_suspend(cont_th_wait_t *w)
+{
+    fiber_t *f = w->fiber;
+    hook_task_t *t = f->task;
+    t->home->suspended++;
+    t->suspended = 1;
+    atomic_fetch_add_explicit(&st_suspended, 1, memory_order_relaxed);
+    if (atomic_exchange_explicit(&w->state, W_ARMED, memory_order_acq_rel) == W_WOKEN) {
+        t->home->suspended--;   /* already over: go on */
+        return;
+    }
+    cont_fiber_switch(&f->ctx, f->resumer);
+}
+
+int cont_th_poll(void)
+{
+    th_thread_t *me = tls;
+    return me ? poll_thread(me) : 0;
+}
+
+void cont_th_get_stats(cont_th_stats_t *s)
+{
+    s->hooked = atomic_load(&st_hooked);
+    s->suspended = atomic_load(&st_suspended);
+    s->in_place = atomic_load(&st_in_place);
+    s->stacks = atomic_load(&st_stacks);
+}
+
+#pragma GCC visibility pop
+
+/* ------------------------------------------------------------ interposed */
+#define EXPORT __attribute__((visibility("default")))
+
+EXPORT void *__kmpc_omp_task_alloc(ident_t *l, int32_t gtid, int32_t flags, size_t size,
+                                   size_t shareds, routine_t routine)
+{
+    th_thread_t *me = tls;
+    hook_task_t *p = me ? me->cur : NULL;
+    if (p) {
+        own_context(p);
+        p->created++;
+    }
+    if (!atomic_load_explicit(&hook_on, memory_order_relaxed) || !(flags & F_TIED) ||
+        (flags & (F_PROXY | F_HIDDEN_HELPER)) || kmp.get_level() != 1)
+        return KMP(alloc)(l, gtid, flags, size, shareds, routine);
+    me = self();
+    size_t off = (size + 15) & ~(size_t)15;
+    ktask_t *task = kmp.alloc(l, gtid, flags | F_DETACHABLE, off + sizeof(hook_task_t), shareds,
+                              routine);
+    if (!task)
+        return NULL;
+    hook_task_t *t = (hook_task_t *)((char *)task + off);
+    memset(t, 0, sizeof *t);
+    t->magic = HOOK_MAGIC;
+    t->in_place = (flags & F_DETACHABLE) != 0;   /* the program's own detach event */
+    t->body = task->routine;
+    t->ktask = task;
+    task->routine = trampoline;
+    task->part_id = (int32_t)off;
+    t->parent_children = p ? &p->children : &me->implicit_children;
+    group_t *g = p ? (p->open ? p->open : p->group) : me->implicit_open;
+    t->group = g;
+    t->counted = 1;
+    if (g)
+        atomic_fetch_add_explicit(&g->count, 1, memory_order_relaxed);
+    atomic_fetch_add_explicit(t->parent_children, 1, memory_order_relaxed);
+    atomic_fetch_add_explicit(&incomplete, 1, memory_order_relaxed);
+    return task;
+}
+
+/* Out of the counts: for tasks whose routine libomp will not run through
+ * trampoline (undeferred, taskloop patterns). */
+static void unhook(void *task)
+{
+    hook_task_t *t = area(task);
+    if (!t)
+        return;
+    ((ktask_t *)task)->routine = t->body;
+    ((ktask_t *)task)->part_id = 0;
+    uncount(t);
+    t->magic = 0;
+}
+
+EXPORT void __kmpc_omp_task_begin_if0(ident_t *l, int32_t gtid, void *task)
+{
+    th_thread_t *me = tls;
+    hook_task_t *p = me ? me->cur : NULL;
+    unhook(task);
+    if (p) {
+        own_context(p);
+        p->undeferred++;
+    }
+    KMP(begin_if0)(l, gtid, task);
+}
+
+EXPORT void __kmpc_omp_task_complete_if0(ident_t *l, int32_t gtid, void *task)
+{
+    th_thread_t *me = tls;
+    KMP(complete_if0)(l, gtid, task);
+    if (me && me->cur)
+        me->cur->undeferred--;
+}
+
+EXPORT void __kmpc_taskloop(ident_t *l, int32_t gtid, void *task, int32_t if_val, uint64_t *lb,
+                            uint64_t *ub, int64_t st, int32_t nogroup, int32_t sched,
+                            uint64_t grainsize, void *task_dup)
+{
+    unhook(task);
+    KMP(taskloop)(l, gtid, task, if_val, lb, ub, st, nogroup, sched, grainsize, task_dup);
+}
+
+EXPORT void __kmpc_taskloop_5(ident_t *l, int32_t gtid, void *task, int32_t if_val,
+                              uint64_t *lb, uint64_t *ub, int64_t st, int32_t nogroup,
+                              int32_t sched, uint64_t grainsize, int32_t modifier, void *task_dup)
+{
+    unhook(task);
+    KMP(taskloop_5)(l, gtid, task, if_val, lb, ub, st, nogroup, sched, grainsize, modifier,
+                    task_dup);
+}
+
+EXPORT int32_t __kmpc_omp_taskyield(ident_t *l, int32_t gtid, int end_part)
+{
+    th_thread_t *me = tls;
+    hook_task_t *t = me ? me->cur : NULL;
+    if (t) {
+        own_context(t);
+        t->waiting++;
+    }
+    if (me)
+        poll_thread(me);
+    int32_t rc = KMP(taskyield)(l, gtid, end_part);
+    if (t)
+        t->waiting--;
+    return rc;
+}
+
+EXPORT int32_t __kmpc_omp_taskwait(ident_t *l, int32_t gtid)
+{
+    th_thread_t *me = tls;
+    if (me && atomic_load_explicit(&hook_on, memory_order_relaxed)) {
+        hook_task_t *t = me->cur;
+        if (t)
+            own_context(t);
+        wait_until(me, t ? &t->children : &me->implicit_children);
+    }
+    return KMP(taskwait)(l, gtid);
+}
+
+EXPORT void __kmpc_taskgroup(ident_t *l, int32_t gtid)
+{
+    th_thread_t *me = self();
+    hook_task_t *t = me->cur;
+    if (t)
+        own_context(t);
+    group_t *g = calloc(1, sizeof *g);
+    if (!g) {
+        fprintf(stderr, "libcont: out of memory for a taskgroup\n");
+        abort();
+    }
+    group_t **open = t ? &t->open : &me->implicit_open;
+    g->up = *open;
+    *open = g;
+    KMP(taskgroup)(l, gtid);
+}
+
+EXPORT void __kmpc_end_taskgroup(ident_t *l, int32_t gtid)
+{
+    th_thread_t *me = self();
+    hook_task_t *t = me->cur;
+    group_t **open = t ? &t->open : &me->implicit_open;
+    group_t *g = *open;
+    if (g)
+        wait_until(me, &g->count);   /* the open group keeps the body from suspending */
+    KMP(end_taskgroup)(l, gtid);
+    if (g) {
+        *open = g->up;
+        free(g);
+    }
+}
+
+/* A team barrier of the outermost region (explicit, implicit after a
+ * construct, or the region's end): every thread runs its share until all
+ * have arrived and no hooked task is left, so libomp's barrier that follows
+ * runs no hooked task (one that suspended there would leave its thread
+ * spinning inside libomp with nobody to resume it). */
+static void team_barrier(void)
+{
+    th_thread_t *me = self();
+    atomic_fetch_add_explicit(&arrived, 1, memory_order_acq_rel);
+    unsigned k = ++me->barriers;
+    if (!atomic_load_explicit(&hook_on, memory_order_relaxed))
+        return;
+    unsigned target = k * (unsigned)kmp.num_threads();
+    for (unsigned idle = 0;;) {
+        if (atomic_load_explicit(&arrived, memory_order_acquire) >= target &&
+            atomic_load_explicit(&incomplete, memory_order_acquire) == 0)
+            break;
+        if (poll_thread(me) || (idle_fn && idle_fn())) {
+            idle = 0;
+            continue;
+        }
+        kmp.taskyield(&loc, kmp.gtid(&loc), 0);
+        if (++idle > 64)
+            sched_yield();
+    }
+}
+
+EXPORT void __kmpc_barrier(ident_t *l, int32_t gtid)
+{
+    if (KMP(get_level) && kmp.get_level() == 1)
+        team_barrier();
+    KMP(barrier)(l, gtid);
+}
+
+/* A region the compiler serialises itself (parallel if(0)): one thread. */
+EXPORT void __kmpc_serialized_parallel(ident_t *l, int32_t gtid)
+{
+    KMP(serialized_parallel)(l, gtid);
+    if (kmp.get_level && kmp.get_level() == 1) {
+        self()->barriers = 0;
+        atomic_store(&arrived, 0);
+    }
+}
+
+EXPORT void __kmpc_end_serialized_parallel(ident_t *l, int32_t gtid)
+{
+    if (KMP(get_level) && kmp.get_level() == 1)
+        team_barrier();
+    KMP(end_serialized_parallel)(l, gtid);
+}
+
+/* __kmpc_fork_call is variadic: the region's arguments are packed and the
+ * region runs through region(), which ends with the team barrier above. */
+typedef struct {
+    microtask_t mt;
+    int argc;
+    void **argv;
+} region_t;
+
+static void region(int32_t *gtid, int32_t *btid, region_t *r)
+{
+    int outermost = kmp.get_level && kmp.get_level() == 1;
+    if (outermost)
+        self()->barriers = 0;
+    void *exit_frame = NULL;
+    kmp.invoke_microtask(r->mt, *gtid, *btid, r->argc, r->argv, &exit_frame);
+    if (outermost)
+        team_barrier();
+}
+
+EXPORT void __kmpc_fork_call(ident_t *l, int32_t argc, microtask_t mt, ...)
+{
+    void *argv[argc > 0 ? argc : 1];
+    va_list ap;
+    va_start(ap, mt);
+    for (int i = 0; i < argc; i++)
+        argv[i] = va_arg(ap, void *);
+    va_end(ap);
+    region_t r = {mt, argc, argv};
+    if (!KMP(invoke_microtask)) {
+        fprintf(stderr, "libcont: this libomp has no __kmp_invoke_microtask; cannot run a "
+                "parallel region through the task hook\n");
+        abort();
+    }
+    if (kmp.get_level() == 0)
+        atomic_store(&arrived, 0);
+    kmp.fork_call(l, 1, (microtask_t)region, &r);
+}
