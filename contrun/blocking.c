@@ -4,7 +4,7 @@
 #include "contrun-internal.h"
 
 /* Post with `post` (a PMPI_I* call filling r), then wait task-aware. */
-#define TASK_AWARE(kind, comm, status, post)                                   \
+#define TASK_AWARE(kind, comm, status, peer, tag, post)                        \
     do {                                                                       \
         if (!ctr_in_task())                                                    \
             break;                                                             \
@@ -15,19 +15,19 @@
         return ctr_task_waitall((kind), 1, r,                                  \
                                 (status) == MPI_STATUS_IGNORE ? MPI_STATUSES_IGNORE \
                                                               : (status),      \
-                                (comm), 0);                                    \
+                                (comm), 0, (peer), (tag));                     \
     } while (0)
 
 int MPI_Recv(void *buf, int count, MPI_Datatype dt, int src, int tag, MPI_Comm comm,
              MPI_Status *status)
 {
-    TASK_AWARE(K_RECV, comm, status, PMPI_Irecv(buf, count, dt, src, tag, comm, r));
+    TASK_AWARE(K_RECV, comm, status, src, tag, PMPI_Irecv(buf, count, dt, src, tag, comm, r));
     return CTR_PASS(K_RECV, ctr_next.Recv(buf, count, dt, src, tag, comm, status));
 }
 
 int MPI_Mrecv(void *buf, int count, MPI_Datatype dt, MPI_Message *msg, MPI_Status *status)
 {
-    TASK_AWARE(K_MRECV, MPI_COMM_WORLD, status, PMPI_Imrecv(buf, count, dt, msg, r));
+    TASK_AWARE(K_MRECV, MPI_COMM_WORLD, status, CTR_NO_PEER, CTR_NO_PEER, PMPI_Imrecv(buf, count, dt, msg, r));
     return CTR_PASS(K_MRECV, ctr_next.Mrecv(buf, count, dt, msg, status));
 }
 
@@ -36,7 +36,7 @@ int MPI_Mrecv(void *buf, int count, MPI_Datatype dt, MPI_Message *msg, MPI_Statu
     int MPI_##Name(const void *buf, int count, MPI_Datatype dt, int dest, int tag,     \
                    MPI_Comm comm)                                                      \
     {                                                                                  \
-        TASK_AWARE(kind, comm, MPI_STATUS_IGNORE,                                      \
+        TASK_AWARE(kind, comm, MPI_STATUS_IGNORE, dest, tag,                           \
                    PMPI_##IName(buf, count, dt, dest, tag, comm, r));                  \
         return CTR_PASS(kind, ctr_next.Name(buf, count, dt, dest, tag, comm));         \
     }
@@ -61,7 +61,7 @@ int MPI_Sendrecv(const void *sbuf, int scount, MPI_Datatype sdt, int dest, int s
             PMPI_Wait(&r[0], MPI_STATUS_IGNORE);
             return rc;
         }
-        rc = ctr_task_waitall(K_SENDRECV, 2, r, st, comm, 0);
+        rc = ctr_task_waitall(K_SENDRECV, 2, r, st, comm, 0, src, rtag);
         if (status != MPI_STATUS_IGNORE)
             *status = st[0];
         return rc;
@@ -101,20 +101,20 @@ int MPI_Mprobe(int src, int tag, MPI_Comm comm, MPI_Message *msg, MPI_Status *st
 
 int MPI_Barrier(MPI_Comm comm)
 {
-    TASK_AWARE(K_BARRIER, comm, MPI_STATUS_IGNORE, PMPI_Ibarrier(comm, r));
+    TASK_AWARE(K_BARRIER, comm, MPI_STATUS_IGNORE, CTR_NO_PEER, CTR_NO_PEER, PMPI_Ibarrier(comm, r));
     return CTR_PASS(K_BARRIER, ctr_next.Barrier(comm));
 }
 
 int MPI_Bcast(void *buf, int count, MPI_Datatype dt, int root, MPI_Comm comm)
 {
-    TASK_AWARE(K_BCAST, comm, MPI_STATUS_IGNORE, PMPI_Ibcast(buf, count, dt, root, comm, r));
+    TASK_AWARE(K_BCAST, comm, MPI_STATUS_IGNORE, CTR_NO_PEER, CTR_NO_PEER, PMPI_Ibcast(buf, count, dt, root, comm, r));
     return CTR_PASS(K_BCAST, ctr_next.Bcast(buf, count, dt, root, comm));
 }
 
 int MPI_Reduce(const void *sbuf, void *rbuf, int count, MPI_Datatype dt, MPI_Op op, int root,
                MPI_Comm comm)
 {
-    TASK_AWARE(K_REDUCE, comm, MPI_STATUS_IGNORE,
+    TASK_AWARE(K_REDUCE, comm, MPI_STATUS_IGNORE, CTR_NO_PEER, CTR_NO_PEER,
                PMPI_Ireduce(sbuf, rbuf, count, dt, op, root, comm, r));
     return CTR_PASS(K_REDUCE, ctr_next.Reduce(sbuf, rbuf, count, dt, op, root, comm));
 }
@@ -122,7 +122,7 @@ int MPI_Reduce(const void *sbuf, void *rbuf, int count, MPI_Datatype dt, MPI_Op 
 int MPI_Allreduce(const void *sbuf, void *rbuf, int count, MPI_Datatype dt, MPI_Op op,
                   MPI_Comm comm)
 {
-    TASK_AWARE(K_ALLREDUCE, comm, MPI_STATUS_IGNORE,
+    TASK_AWARE(K_ALLREDUCE, comm, MPI_STATUS_IGNORE, CTR_NO_PEER, CTR_NO_PEER,
                PMPI_Iallreduce(sbuf, rbuf, count, dt, op, comm, r));
     return CTR_PASS(K_ALLREDUCE, ctr_next.Allreduce(sbuf, rbuf, count, dt, op, comm));
 }
@@ -130,7 +130,7 @@ int MPI_Allreduce(const void *sbuf, void *rbuf, int count, MPI_Datatype dt, MPI_
 int MPI_Gather(const void *sbuf, int scount, MPI_Datatype sdt, void *rbuf, int rcount,
                MPI_Datatype rdt, int root, MPI_Comm comm)
 {
-    TASK_AWARE(K_GATHER, comm, MPI_STATUS_IGNORE,
+    TASK_AWARE(K_GATHER, comm, MPI_STATUS_IGNORE, CTR_NO_PEER, CTR_NO_PEER,
                PMPI_Igather(sbuf, scount, sdt, rbuf, rcount, rdt, root, comm, r));
     return CTR_PASS(K_GATHER, ctr_next.Gather(sbuf, scount, sdt, rbuf, rcount, rdt, root, comm));
 }
@@ -138,7 +138,7 @@ int MPI_Gather(const void *sbuf, int scount, MPI_Datatype sdt, void *rbuf, int r
 int MPI_Scatter(const void *sbuf, int scount, MPI_Datatype sdt, void *rbuf, int rcount,
                 MPI_Datatype rdt, int root, MPI_Comm comm)
 {
-    TASK_AWARE(K_SCATTER, comm, MPI_STATUS_IGNORE,
+    TASK_AWARE(K_SCATTER, comm, MPI_STATUS_IGNORE, CTR_NO_PEER, CTR_NO_PEER,
                PMPI_Iscatter(sbuf, scount, sdt, rbuf, rcount, rdt, root, comm, r));
     return CTR_PASS(K_SCATTER,
                     ctr_next.Scatter(sbuf, scount, sdt, rbuf, rcount, rdt, root, comm));
@@ -147,7 +147,7 @@ int MPI_Scatter(const void *sbuf, int scount, MPI_Datatype sdt, void *rbuf, int 
 int MPI_Allgather(const void *sbuf, int scount, MPI_Datatype sdt, void *rbuf, int rcount,
                   MPI_Datatype rdt, MPI_Comm comm)
 {
-    TASK_AWARE(K_ALLGATHER, comm, MPI_STATUS_IGNORE,
+    TASK_AWARE(K_ALLGATHER, comm, MPI_STATUS_IGNORE, CTR_NO_PEER, CTR_NO_PEER,
                PMPI_Iallgather(sbuf, scount, sdt, rbuf, rcount, rdt, comm, r));
     return CTR_PASS(K_ALLGATHER, ctr_next.Allgather(sbuf, scount, sdt, rbuf, rcount, rdt, comm));
 }
@@ -155,7 +155,7 @@ int MPI_Allgather(const void *sbuf, int scount, MPI_Datatype sdt, void *rbuf, in
 int MPI_Alltoall(const void *sbuf, int scount, MPI_Datatype sdt, void *rbuf, int rcount,
                  MPI_Datatype rdt, MPI_Comm comm)
 {
-    TASK_AWARE(K_ALLTOALL, comm, MPI_STATUS_IGNORE,
+    TASK_AWARE(K_ALLTOALL, comm, MPI_STATUS_IGNORE, CTR_NO_PEER, CTR_NO_PEER,
                PMPI_Ialltoall(sbuf, scount, sdt, rbuf, rcount, rdt, comm, r));
     return CTR_PASS(K_ALLTOALL, ctr_next.Alltoall(sbuf, scount, sdt, rbuf, rcount, rdt, comm));
 }

@@ -90,7 +90,7 @@ void *ctr_omp_symbol(const char *name);   /* dlsym(RTLD_DEFAULT) */
  * (MPI_ERR_IN_STATUS if in_status) and returns that code.  Registration
  * errors come from libcont (handler already invoked). */
 int ctr_task_waitall(ctr_kind_t kind, int n, MPI_Request reqs[], MPI_Status statuses[],
-                     MPI_Comm comm, int in_status);
+                     MPI_Comm comm, int in_status, int peer, int tag);
 /* Let the OpenMP runtime run another ready task (taskyield). */
 void ctr_task_yield(void);
 /* waits.c: the cont_wrapper wait hooks. */
@@ -102,6 +102,22 @@ int ctr_waitsome(int count, MPI_Request reqs[], int *outcount, int indices[],
 int ctr_task_aware_ok(void);   /* thread level allows it (set at init) */
 void ctr_taskwait_init(int provided);
 void ctr_taskwait_fini(void);
+
+/* ------------------------------------------------------------ stall.c */
+#define CTR_NO_PEER (-99999)   /* peer / tag of a call that has none */
+typedef struct ctr_pending {
+    struct ctr_pending *prev, *next;
+    ctr_kind_t kind;
+    int peer, tag, thread, depth, listed;
+    MPI_Comm comm;
+    uint64_t t0;
+} ctr_pending_t;
+/* A task-aware wait starts / ends (p lives on the waiter's stack; `listed`
+ * must be 0 before enter).  Any thread. */
+void ctr_stall_enter(ctr_pending_t *p, ctr_kind_t kind, int peer, int tag, MPI_Comm comm);
+void ctr_stall_leave(ctr_pending_t *p);
+void ctr_stall_init(void);   /* after ctr_taskwait_init: starts the watchdog */
+void ctr_stall_fini(void);
 
 /* ------------------------------------------------------------ profile.c */
 extern int ctr_prof_on;   /* profile or trace on: count and time calls */

@@ -85,6 +85,7 @@ static void after_init(int required, int provided)
                 "in OpenMP tasks stay blocking (safe mode; the program must call MPI as %s "
                 "allows)\n", ctr_level_name(provided), ctr_level_name(provided));
     ctr_taskwait_init(provided);
+    ctr_stall_init();
     ctr_trace_init();
     ctr_prof_init();
     PMPI_Barrier(MPI_COMM_WORLD);
@@ -95,6 +96,7 @@ static void before_finalize(void)
 {
     /* Stop the progress thread first: the trace buffers and counters are
      * read below without locks. */
+    ctr_stall_fini();
     cont_progress_thread_stop();
     ctr_taskwait_fini();
     ctr_prof_report();

@@ -114,14 +114,18 @@ static int wake(int rc, void *data)
 }
 
 int ctr_task_waitall(ctr_kind_t kind, int n, MPI_Request reqs[], MPI_Status statuses[],
-                     MPI_Comm comm, int in_status)
+                     MPI_Comm comm, int in_status, int peer, int tag)
 {
+    ctr_pending_t pend = {.listed = 0};
+    ctr_stall_enter(&pend, kind, peer, tag, comm);
     uint64_t t0 = ctr_t0();
     waiter_t w = {.rc = MPI_SUCCESS};
     int pause = cont_th_prepare(&w.pause);
     int rc = MPIX_Continueall(n, reqs, wake, &w, MPIX_CONT_INVOKE_FAILED, statuses, task_cr);
-    if (rc != MPI_SUCCESS)
+    if (rc != MPI_SUCCESS) {
+        ctr_stall_leave(&pend);
         return rc;
+    }
     int driver = !cont_has_progress_thread();
     if (pause)   /* the hook's idle loops drive the engine when driver (idle_poll) */
         cont_th_suspend(&w.pause);
@@ -136,6 +140,7 @@ int ctr_task_waitall(ctr_kind_t kind, int n, MPI_Request reqs[], MPI_Status stat
         ctr_task_yield();
         cont_backoff(&b);
     }
+    ctr_stall_leave(&pend);
     if (t0) {
         uint64_t t1 = cont_now_ns();
         ctr_prof_resume(w.t_done, t1);

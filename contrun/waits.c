@@ -10,7 +10,7 @@ int ctr_wait(MPI_Request *req, MPI_Status *status)
     /* Request errors go to MPI_COMM_WORLD's handler, as MPICH does. */
     return ctr_task_waitall(K_WAIT, 1, req,
                             status == MPI_STATUS_IGNORE ? MPI_STATUSES_IGNORE : status,
-                            MPI_COMM_WORLD, 0);
+                            MPI_COMM_WORLD, 0, CTR_NO_PEER, CTR_NO_PEER);
 }
 
 int ctr_waitall(int count, MPI_Request reqs[], MPI_Status statuses[])
@@ -18,7 +18,7 @@ int ctr_waitall(int count, MPI_Request reqs[], MPI_Status statuses[])
     if (count <= 0 || !reqs || !ctr_in_task())
         return CTR_PASS(K_WAITALL, ctr_next.Waitall(count, reqs, statuses));
     return ctr_task_waitall(K_WAITALL, count, reqs, statuses, MPI_COMM_WORLD,
-                            statuses != MPI_STATUSES_IGNORE);
+                            statuses != MPI_STATUSES_IGNORE, CTR_NO_PEER, CTR_NO_PEER);
 }
 
 /* Waitany / Waitsome: the caller keeps the requests it does not get back,

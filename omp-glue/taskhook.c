@@ -35,6 +35,22 @@
 
 #pragma GCC visibility push(hidden)
 
+/* ThreadSanitizer cannot see libomp (not instrumented) free a task's memory
+ * and hand it to the next __kmpc_omp_task_alloc: the hook's last touch of a
+ * task releases its address, the allocation that gets it acquires it. */
+#if defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+__attribute__((visibility("default"))) void __tsan_acquire(void *addr);
+__attribute__((visibility("default"))) void __tsan_release(void *addr);
+#define TSAN_ACQUIRE(p) __tsan_acquire(p)
+#define TSAN_RELEASE(p) __tsan_release(p)
+#endif
+#endif
+#ifndef TSAN_ACQUIRE
+#define TSAN_ACQUIRE(p) ((void)0)
+#define TSAN_RELEASE(p) ((void)0)
+#endif
+
 /* ------------------------------------------------------------ libomp's ABI */
 typedef int32_t (*routine_t)(int32_t gtid, void *task);
 typedef struct {
@@ -167,7 +183,7 @@ static int (*idle_fn)(void);
 static size_t stack_size = 4u << 20;
 static atomic_long incomplete;      /* hooked tasks of the outermost region not ended */
 static atomic_uint arrived;         /* barrier arrivals in this region, all threads */
-static atomic_ullong st_hooked, st_suspended, st_in_place, st_stacks;
+static atomic_ullong st_hooked, st_suspended, st_in_place, st_stacks, st_ended;
 static __thread th_thread_t *tls;
 
 static th_thread_t *self(void)
@@ -278,6 +294,8 @@ static void ended(th_thread_t *me, fiber_t *f)
     hook_task_t *t = f->task;
     uintptr_t ev = t->event;
     uncount(t);
+    atomic_fetch_add_explicit(&st_ended, 1, memory_order_relaxed);
+    TSAN_RELEASE(t->ktask);   /* the hook's last touch of the task */
     f->task = NULL;
     f->free_next = me->free;
     me->free = f;
@@ -318,6 +336,8 @@ static int32_t trampoline(int32_t gtid, void *task)
         t->body(gtid, task);
         me->cur = saved;
         uncount(t);
+        atomic_fetch_add_explicit(&st_ended, 1, memory_order_relaxed);
+        TSAN_RELEASE(task);
         return 0;
     }
     f->task = t;
@@ -429,6 +449,7 @@ void cont_th_get_stats(cont_th_stats_t *s)
     s->suspended = atomic_load(&st_suspended);
     s->in_place = atomic_load(&st_in_place);
     s->stacks = atomic_load(&st_stacks);
+    s->ended = atomic_load(&st_ended);
 }
 
 #pragma GCC visibility pop
@@ -454,6 +475,7 @@ EXPORT void *__kmpc_omp_task_alloc(ident_t *l, int32_t gtid, int32_t flags, size
                               routine);
     if (!task)
         return NULL;
+    TSAN_ACQUIRE(task);
     hook_task_t *t = (hook_task_t *)((char *)task + off);
     memset(t, 0, sizeof *t);
     t->magic = HOOK_MAGIC;

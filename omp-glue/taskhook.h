@@ -70,6 +70,7 @@ typedef struct {
     unsigned long long suspended;  /* waits that suspended a body */
     unsigned long long in_place;   /* waits in a hooked body that could not */
     unsigned long long stacks;     /* fiber stacks mapped */
+    unsigned long long ended;      /* hooked bodies ended */
 } cont_th_stats_t;
 void cont_th_get_stats(cont_th_stats_t *s);
 
