@@ -3,6 +3,7 @@
  * table; with CONT_PROFILE_FILE also written there, and as JSON to
  * FILE.json.  Counting costs nothing unless profiling or tracing is on. */
 #include "contrun-internal.h"
+#include "taskhook.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -107,7 +108,7 @@ typedef struct {
 } metric_t;
 
 enum { M_WALL, M_IN_S, M_OUT_S, M_REG, M_RUN, M_FAILED, M_OPS, M_SWEEPS, M_MAXOUT, M_PTCPU,
-       M_FIXED };
+       M_BODIES, M_SUSP, M_INPLACE, M_STACKS, M_FIXED };
 #define NM (M_FIXED + 4 * K_NKINDS)
 
 static void describe(metric_t m[NM])
@@ -123,6 +124,10 @@ static void describe(metric_t m[NM])
         {"progress sweeps", 1},
         {"most operations pending", 1},
         {"progress thread CPU (s)", 0},
+        {"task bodies on own stacks", 1},
+        {"task waits suspended", 1},
+        {"task waits in place", 1},
+        {"task stacks mapped", 1},
     };
     for (int i = 0; i < M_FIXED; i++) {
         snprintf(m[i].name, sizeof m[i].name, "%s", fixed[i].n);
@@ -161,6 +166,12 @@ static void collect(double v[NM])
     v[M_SWEEPS] = (double)st.sweeps;
     v[M_MAXOUT] = (double)st.max_outstanding;
     v[M_PTCPU] = st.progress_thread_cpu_s;
+    cont_th_stats_t th;
+    cont_th_get_stats(&th);
+    v[M_BODIES] = (double)th.hooked;
+    v[M_SUSP] = (double)th.suspended;
+    v[M_INPLACE] = (double)th.in_place;
+    v[M_STACKS] = (double)th.stacks;
 }
 
 /* Upper bound (us) of the bucket holding quantile q of h. */

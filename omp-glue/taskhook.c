@@ -427,13 +427,13 @@ void cont_th_suspend(cont_th_wait_t *w)
 {
     fiber_t *f = w->fiber;
     hook_task_t *t = f->task;
+    if (atomic_exchange_explicit(&w->state, W_ARMED, memory_order_acq_rel) == W_WOKEN)
+        return;   /* already over (e.g. complete at registration): go on */
+    /* From here a wake may push f at any time; only this thread pops it,
+     * after the switch below. */
     t->home->suspended++;
     t->suspended = 1;
     atomic_fetch_add_explicit(&st_suspended, 1, memory_order_relaxed);
-    if (atomic_exchange_explicit(&w->state, W_ARMED, memory_order_acq_rel) == W_WOKEN) {
-        t->home->suspended--;   /* already over: go on */
-        return;
-    }
     cont_fiber_switch(&f->ctx, f->resumer);
 }
 

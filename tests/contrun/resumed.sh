@@ -1,0 +1,19 @@
+#!/bin/sh
+# Task bodies resumed after a task-aware blocking call (resumed.c): same
+# thread, child tasks with dependences, taskwait and taskgroup after the
+# resume, 2 ranks x 1, 2, 4 threads; the profile must show that the
+# receives really suspended (at least one per rank).
+run="${srcdir:-.}/run-mpi.sh"
+fail=0
+for threads in 1 2 4; do
+    out=$(OMP_NUM_THREADS=$threads "$run" 2 ../contrun/contrun --profile ./contrun_resumed 2>&1)
+    rc=$?
+    printf '%s\n' "$out"
+    [ $rc -eq 0 ] && printf '%s\n' "$out" | grep -q "^resumed: OK: 2 ranks x $threads threads" ||
+        { echo "FAIL: $threads threads: exit $rc"; fail=1; }
+    # columns: min mean max sum over ranks
+    min=$(printf '%s\n' "$out" | awk '/^task waits suspended/ {print $4}')
+    [ "${min:-0}" -ge 1 ] 2>/dev/null ||
+        { echo "FAIL: $threads threads: no wait suspended on some rank (min ${min:-none})"; fail=1; }
+done
+exit $fail
