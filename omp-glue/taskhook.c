@@ -355,18 +355,16 @@ static int32_t trampoline(int32_t gtid, void *task)
     return 0;
 }
 
-/* Wait until *count is 0, resuming this thread's bodies and running other
+/* Wait until done(arg), resuming this thread's bodies and running other
  * tasks meanwhile; back off to the OS scheduler when nothing moves (cores
  * are often shared with a progress thread). */
-static void wait_until(th_thread_t *me, atomic_int *count)
+static void wait_for(th_thread_t *me, int (*done)(const void *), const void *arg)
 {
     int32_t gtid = KMP(gtid)(&loc);
     hook_task_t *t = me->cur;
     if (t)
         t->waiting++;
-    for (unsigned idle = 0;;) {
-        if (atomic_load_explicit(count, memory_order_acquire) == 0)
-            break;
+    for (unsigned idle = 0; !done(arg);) {
         if (poll_thread(me) || (idle_fn && idle_fn())) {
             idle = 0;
             continue;
@@ -377,6 +375,16 @@ static void wait_until(th_thread_t *me, atomic_int *count)
     }
     if (t)
         t->waiting--;
+}
+
+static int count_is_zero(const void *count)
+{
+    return atomic_load_explicit((atomic_int *)count, memory_order_acquire) == 0;
+}
+
+static void wait_until(th_thread_t *me, atomic_int *count)
+{
+    wait_for(me, count_is_zero, count);
 }
 
 /* ------------------------------------------------------------ the API */
@@ -610,6 +618,12 @@ EXPORT void __kmpc_end_taskgroup(ident_t *l, int32_t gtid)
  * have arrived and no hooked task is left, so libomp's barrier that follows
  * runs no hooked task (one that suspended there would leave its thread
  * spinning inside libomp with nobody to resume it). */
+static int barrier_passed(const void *target)
+{
+    return atomic_load_explicit(&arrived, memory_order_acquire) >= *(const unsigned *)target &&
+           atomic_load_explicit(&incomplete, memory_order_acquire) == 0;
+}
+
 static void team_barrier(void)
 {
     th_thread_t *me = self();
@@ -618,18 +632,7 @@ static void team_barrier(void)
     if (!atomic_load_explicit(&hook_on, memory_order_relaxed))
         return;
     unsigned target = k * (unsigned)kmp.num_threads();
-    for (unsigned idle = 0;;) {
-        if (atomic_load_explicit(&arrived, memory_order_acquire) >= target &&
-            atomic_load_explicit(&incomplete, memory_order_acquire) == 0)
-            break;
-        if (poll_thread(me) || (idle_fn && idle_fn())) {
-            idle = 0;
-            continue;
-        }
-        kmp.taskyield(&loc, kmp.gtid(&loc), 0);
-        if (++idle > 64)
-            sched_yield();
-    }
+    wait_for(me, barrier_passed, &target);
 }
 
 EXPORT void __kmpc_barrier(ident_t *l, int32_t gtid)
