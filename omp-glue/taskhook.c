@@ -176,6 +176,10 @@ struct th_thread {
     atomic_int implicit_children;
     group_t *implicit_open;   /* taskgroups open in the implicit task */
     unsigned barriers;        /* team barriers passed in this region */
+    th_thread_t *all_next;    /* every thread's state, for the statistics */
+    /* statistics: written by this thread only (a load and a store), summed
+     * by cont_th_get_stats */
+    atomic_ullong n_hooked, n_ended, n_suspended, n_in_place, n_stacks;
 };
 
 static atomic_int hook_on;
@@ -183,7 +187,13 @@ static int (*idle_fn)(void);
 static size_t stack_size = 4u << 20;
 static atomic_long incomplete;      /* hooked tasks of the outermost region not ended */
 static atomic_uint arrived;         /* barrier arrivals in this region, all threads */
-static atomic_ullong st_hooked, st_suspended, st_in_place, st_stacks, st_ended;
+static _Atomic(th_thread_t *) all_threads;
+
+/* One thread's counter, one writer: no locked instruction on the task path. */
+#define BUMP(me, field)                                                                   \
+    atomic_store_explicit(&(me)->field,                                                   \
+                          atomic_load_explicit(&(me)->field, memory_order_relaxed) + 1,   \
+                          memory_order_relaxed)
 static __thread th_thread_t *tls;
 
 static th_thread_t *self(void)
@@ -196,6 +206,10 @@ static th_thread_t *self(void)
             abort();
         }
         tls = me;
+        th_thread_t *head = atomic_load(&all_threads);
+        do
+            me->all_next = head;
+        while (!atomic_compare_exchange_weak(&all_threads, &head, me));
     }
     return me;
 }
@@ -232,7 +246,7 @@ static fiber_t *fiber_get(th_thread_t *me)
             free(f);
             return NULL;
         }
-        atomic_fetch_add_explicit(&st_stacks, 1, memory_order_relaxed);
+        BUMP(me, n_stacks);
     }
     f->done = 0;
     return f;
@@ -294,7 +308,7 @@ static void ended(th_thread_t *me, fiber_t *f)
     hook_task_t *t = f->task;
     uintptr_t ev = t->event;
     uncount(t);
-    atomic_fetch_add_explicit(&st_ended, 1, memory_order_relaxed);
+    BUMP(me, n_ended);
     TSAN_RELEASE(t->ktask);   /* the hook's last touch of the task */
     f->task = NULL;
     f->free_next = me->free;
@@ -328,7 +342,7 @@ static int32_t trampoline(int32_t gtid, void *task)
     fiber_t *f = fiber_get(me);
     t->gtid = gtid;
     t->home = me;
-    atomic_fetch_add_explicit(&st_hooked, 1, memory_order_relaxed);
+    BUMP(me, n_hooked);
     if (!f) {   /* no stack to be had: the body runs here and waits in place */
         t->in_place = 1;
         hook_task_t *saved = me->cur;
@@ -336,7 +350,7 @@ static int32_t trampoline(int32_t gtid, void *task)
         t->body(gtid, task);
         me->cur = saved;
         uncount(t);
-        atomic_fetch_add_explicit(&st_ended, 1, memory_order_relaxed);
+        BUMP(me, n_ended);
         TSAN_RELEASE(task);
         return 0;
     }
@@ -416,7 +430,7 @@ int cont_th_prepare(cont_th_wait_t *w)
     if (!t)
         return 0;
     if (t->in_place || !t->fiber || t->created || t->open || t->undeferred || t->waiting) {
-        atomic_fetch_add_explicit(&st_in_place, 1, memory_order_relaxed);
+        BUMP(me, n_in_place);
         return 0;
     }
     w->fiber = t->fiber;
@@ -441,7 +455,7 @@ void cont_th_suspend(cont_th_wait_t *w)
      * after the switch below. */
     t->home->suspended++;
     t->suspended = 1;
-    atomic_fetch_add_explicit(&st_suspended, 1, memory_order_relaxed);
+    BUMP(t->home, n_suspended);
     cont_fiber_switch(&f->ctx, f->resumer);
 }
 
@@ -453,11 +467,14 @@ int cont_th_poll(void)
 
 void cont_th_get_stats(cont_th_stats_t *s)
 {
-    s->hooked = atomic_load(&st_hooked);
-    s->suspended = atomic_load(&st_suspended);
-    s->in_place = atomic_load(&st_in_place);
-    s->stacks = atomic_load(&st_stacks);
-    s->ended = atomic_load(&st_ended);
+    memset(s, 0, sizeof *s);
+    for (th_thread_t *me = atomic_load(&all_threads); me; me = me->all_next) {
+        s->hooked += atomic_load_explicit(&me->n_hooked, memory_order_relaxed);
+        s->ended += atomic_load_explicit(&me->n_ended, memory_order_relaxed);
+        s->suspended += atomic_load_explicit(&me->n_suspended, memory_order_relaxed);
+        s->in_place += atomic_load_explicit(&me->n_in_place, memory_order_relaxed);
+        s->stacks += atomic_load_explicit(&me->n_stacks, memory_order_relaxed);
+    }
 }
 
 #pragma GCC visibility pop
