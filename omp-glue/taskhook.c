@@ -15,7 +15,8 @@
  * Counting: every hooked task is counted in its parent's children (the
  * running hooked body, or the creating thread's implicit task), in the
  * innermost open taskgroup of its creator (inherited by its descendants)
- * and in `incomplete` (all hooked tasks of the outermost region) until its
+ * and in the per-thread created / done counts (all hooked tasks of the
+ * outermost region: none is left when the sums are equal) until its
  * body ends.  taskwait, taskgroup ends and barriers wait on these counts
  * while resuming bodies and running tasks (wait_until), so libomp's own
  * wait that follows has nothing of the hook's left to run. */
@@ -180,20 +181,24 @@ struct th_thread {
     /* statistics: written by this thread only (a load and a store), summed
      * by cont_th_get_stats */
     atomic_ullong n_hooked, n_ended, n_suspended, n_in_place, n_stacks;
+    /* hooked tasks this thread created / whose counts it ended (no locked
+     * instruction on the task path; the team barrier compares the sums) */
+    atomic_ullong n_created, n_done;
 };
 
 static atomic_int hook_on;
 static int (*idle_fn)(void);
 static size_t stack_size = 4u << 20;
-static atomic_long incomplete;      /* hooked tasks of the outermost region not ended */
 static atomic_uint arrived;         /* barrier arrivals in this region, all threads */
 static _Atomic(th_thread_t *) all_threads;
 
-/* One thread's counter, one writer: no locked instruction on the task path. */
+/* One thread's counter, one writer: no locked instruction on the task path.
+ * Release: a reader that sees a task done also sees the children it created
+ * (none_left relies on it). */
 #define BUMP(me, field)                                                                   \
     atomic_store_explicit(&(me)->field,                                                   \
                           atomic_load_explicit(&(me)->field, memory_order_relaxed) + 1,   \
-                          memory_order_relaxed)
+                          memory_order_release)
 static __thread th_thread_t *tls;
 
 static th_thread_t *self(void)
@@ -298,7 +303,7 @@ static void uncount(hook_task_t *t)
     if (t->group)
         atomic_fetch_sub_explicit(&t->group->count, 1, memory_order_release);
     atomic_fetch_sub_explicit(t->parent_children, 1, memory_order_release);
-    atomic_fetch_sub_explicit(&incomplete, 1, memory_order_release);
+    BUMP(self(), n_done);
 }
 
 /* A body ended: out of the counts, its stack back to the pool, and, if it
@@ -516,7 +521,7 @@ EXPORT void *__kmpc_omp_task_alloc(ident_t *l, int32_t gtid, int32_t flags, size
     if (g)
         atomic_fetch_add_explicit(&g->count, 1, memory_order_relaxed);
     atomic_fetch_add_explicit(t->parent_children, 1, memory_order_relaxed);
-    atomic_fetch_add_explicit(&incomplete, 1, memory_order_relaxed);
+    BUMP(me, n_created);
     return task;
 }
 
@@ -635,10 +640,25 @@ EXPORT void __kmpc_end_taskgroup(ident_t *l, int32_t gtid)
  * have arrived and no hooked task is left, so libomp's barrier that follows
  * runs no hooked task (one that suspended there would leave its thread
  * spinning inside libomp with nobody to resume it). */
+/* No hooked task left: the tasks done, summed first, equal the tasks
+ * created, summed after.  Each count only grows, so equal sums mean that
+ * when the first sum was complete every task created by then had ended (and
+ * none was created until the second was read). */
+static int none_left(void)
+{
+    unsigned long long done = 0, created = 0;
+    for (th_thread_t *t = atomic_load(&all_threads); t; t = t->all_next)
+        done += atomic_load_explicit(&t->n_done, memory_order_acquire);
+    atomic_thread_fence(memory_order_seq_cst);
+    for (th_thread_t *t = atomic_load(&all_threads); t; t = t->all_next)
+        created += atomic_load_explicit(&t->n_created, memory_order_acquire);
+    return done == created;
+}
+
 static int barrier_passed(const void *target)
 {
     return atomic_load_explicit(&arrived, memory_order_acquire) >= *(const unsigned *)target &&
-           atomic_load_explicit(&incomplete, memory_order_acquire) == 0;
+           none_left();
 }
 
 static void team_barrier(void)
