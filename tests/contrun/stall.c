@@ -2,11 +2,11 @@
  *   stall never  each rank receives, in a task, a message (tag 99) that no
  *                one sends; contrun must name that receive and end the job
  *                (CONT_STALL_TIMEOUT, set small by the test);
- *   stall slow   rank 1 sends 4 messages one second apart (sleeping between
- *                them, outside any task); rank 0 receives them in tasks:
- *                each receive waits longer than a timeout of 2 s would
- *                allow in total, but messages keep arriving, so the run must
- *                finish ("stall: OK"). */
+ *   stall slow   rank 1 sends 8 messages half a second apart (sleeping
+ *                between them, outside any task); rank 0 receives them in
+ *                tasks: the whole wait (4 s) is longer than the timeout the
+ *                test sets (3 s), but messages keep arriving, so the run
+ *                must finish ("stall: OK"). */
 #include <mpi.h>
 #include <stdio.h>
 #include <string.h>
@@ -18,7 +18,7 @@ int main(int argc, char **argv)
     MPI_Init_thread(&argc, &argv, MPI_THREAD_SINGLE, &provided);
     MPI_Comm_rank(MPI_COMM_WORLD, &rank);
     int never = argc > 1 && !strcmp(argv[1], "never");
-    long got[4] = {0};
+    long got[8] = {0};
     if (never) {
         long x = 0;
 #pragma omp parallel
@@ -30,21 +30,23 @@ int main(int argc, char **argv)
         return 1;
     }
     if (rank == 1) {
-        for (long i = 0; i < 4; i++) {
-            sleep(1);
+        for (long i = 0; i < 8; i++) {
+            usleep(500000);
             MPI_Send(&i, 1, MPI_LONG, 0, 5, MPI_COMM_WORLD);
         }
     } else {
 #pragma omp parallel
 #pragma omp single
-        for (int i = 0; i < 4; i++) {
+        for (int i = 0; i < 8; i++) {
 #pragma omp task depend(inout: got[0]) firstprivate(i) shared(got)
             MPI_Recv(&got[i], 1, MPI_LONG, 1, 5, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
         }
     }
-    int bad = rank == 0 && (got[0] != 0 || got[1] != 1 || got[2] != 2 || got[3] != 3);
+    int bad = 0;
+    for (int i = 0; rank == 0 && i < 8; i++)
+        bad |= got[i] != i;
     if (rank == 0)
-        printf("stall: %s: 4 slow messages received in order\n", bad ? "FAIL" : "OK");
+        printf("stall: %s: 8 slow messages received in order\n", bad ? "FAIL" : "OK");
     MPI_Finalize();
     return bad;
 }

@@ -1,8 +1,8 @@
 #!/bin/sh
 # contrun's stall detector: a receive in a task that no send matches is
 # named (kind, peer, tag, communicator) within CONT_STALL_TIMEOUT and the
-# job ends with a non-zero status; a slow run that keeps progressing (one
-# message a second, timeout 2 s) is never stopped.
+# job ends with a non-zero status; a slow run that keeps progressing (a
+# message every 0.5 s for 4 s, timeout 3 s) is never stopped.
 run="${srcdir:-.}/run-mpi.sh"
 fail=0
 out=$(CONT_STALL_TIMEOUT=2 MPIEXEC_TIMEOUT=60 "$run" 2 ../contrun/contrun ./contrun_stall never 2>&1)
@@ -16,7 +16,7 @@ printf '%s\n' "$out" |
 printf '%s\n' "$out" | grep -q "likely cause: receives that no send matches" ||
     { echo "FAIL: no likely cause given"; fail=1; }
 printf '%s\n' "$out" | grep -q "^stall: FAIL" && fail=1
-out=$(CONT_STALL_TIMEOUT=2 OMP_NUM_THREADS=2 "$run" 2 ../contrun/contrun ./contrun_stall slow 2>&1)
+out=$(CONT_STALL_TIMEOUT=3 OMP_NUM_THREADS=2 "$run" 2 ../contrun/contrun ./contrun_stall slow 2>&1)
 rc=$?
 printf '%s\n' "$out"
 [ $rc -eq 0 ] && printf '%s\n' "$out" | grep -q "^stall: OK" ||
