@@ -28,7 +28,6 @@ void __sanitizer_finish_switch_fiber(void *fake_stack_save, const void **bottom_
 #ifdef FIBER_TSAN
 void *__tsan_get_current_fiber(void);
 void *__tsan_create_fiber(unsigned flags);
-void __tsan_destroy_fiber(void *fiber);
 void __tsan_switch_to_fiber(void *fiber, unsigned flags);
 #endif
 
@@ -44,7 +43,7 @@ static void boot_c(boot_t *b)
     __sanitizer_finish_switch_fiber(NULL, NULL, NULL);
 #endif
     b->entry(b->arg);
-    __builtin_trap();   /* entry must leave with cont_fiber_exit */
+    __builtin_trap();   /* entry never returns: it switches away for good */
 }
 
 static size_t page_size(void)
@@ -186,22 +185,6 @@ int cont_fiber_make(cont_ctx_t *ctx, size_t size, void (*entry)(void *), void *a
     return 0;
 }
 
-void cont_fiber_rearm(cont_ctx_t *ctx, void (*entry)(void *), void *arg)
-{
-    arm(ctx, entry, arg);
-}
-
-void cont_fiber_unmake(cont_ctx_t *ctx)
-{
-#ifdef FIBER_TSAN
-    if (ctx->tsan)
-        __tsan_destroy_fiber(ctx->tsan);
-#endif
-    size_t ps = page_size();
-    munmap((char *)ctx->stack_lo - ps, ctx->stack_size + ps);
-    ctx->stack_lo = NULL;
-}
-
 #ifdef FIBER_ASAN
 /* The thread's own stack, for the sanitizer's note of where a switch goes. */
 static void native_bounds(const void **lo, size_t *size)
@@ -224,17 +207,16 @@ static void native_bounds(const void **lo, size_t *size)
 }
 #endif
 
-static void note_switch(cont_ctx_t *to, void **fake, int ending)
+static void note_switch(cont_ctx_t *to, void **fake)
 {
 #ifdef FIBER_ASAN
     const void *lo = to->stack_lo;
     size_t size = to->stack_size;
     if (!lo)
         native_bounds(&lo, &size);
-    __sanitizer_start_switch_fiber(ending ? NULL : fake, lo, size);
+    __sanitizer_start_switch_fiber(fake, lo, size);
 #else
     (void)fake;
-    (void)ending;
 #endif
 #ifdef FIBER_TSAN
     if (!to->tsan)
@@ -252,16 +234,9 @@ void cont_fiber_switch(cont_ctx_t *from, cont_ctx_t *to)
     if (!from->tsan)
         from->tsan = __tsan_get_current_fiber();
 #endif
-    note_switch(to, &fake, 0);
+    note_switch(to, &fake);
     swap(from, to);
 #ifdef FIBER_ASAN
     __sanitizer_finish_switch_fiber(fake, NULL, NULL);
 #endif
-}
-
-void cont_fiber_exit(cont_ctx_t *from, cont_ctx_t *to)
-{
-    note_switch(to, NULL, 1);
-    swap(from, to);
-    __builtin_trap();
 }

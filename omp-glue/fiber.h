@@ -19,18 +19,11 @@ typedef struct cont_ctx {
 } cont_ctx_t;
 
 /* Make ctx run entry(arg) on a fresh stack of `size` bytes (a guard page
- * below it) the first time it is switched to.  entry must never return: it
- * ends by switching away for good (cont_fiber_exit).  0 on success, -1 if no
- * memory could be mapped. */
+ * below it) the first time it is switched to.  entry must never return (the
+ * task hook's loops forever, one body per turn).  0 on success, -1 if no
+ * memory could be mapped.  Stacks live as long as the process. */
 int cont_fiber_make(cont_ctx_t *ctx, size_t size, void (*entry)(void *), void *arg);
-/* Re-arm a made context (its stack kept) to run entry(arg) from the top. */
-void cont_fiber_rearm(cont_ctx_t *ctx, void (*entry)(void *), void *arg);
-/* Give the stack back to the system. */
-void cont_fiber_unmake(cont_ctx_t *ctx);
 /* Save the running context into `from`, continue `to`. */
 void cont_fiber_switch(cont_ctx_t *from, cont_ctx_t *to);
-/* Switch to `to` from a fiber that is done (its stack may be reused at
- * once; sanitizers are told it is gone). */
-void cont_fiber_exit(cont_ctx_t *from, cont_ctx_t *to) __attribute__((noreturn));
 
 #endif

@@ -419,11 +419,6 @@ int cont_th_enable(size_t size, int (*idle)(void))
     return 0;
 }
 
-int cont_th_enabled(void)
-{
-    return atomic_load_explicit(&hook_on, memory_order_relaxed);
-}
-
 enum { W_IDLE, W_ARMED, W_WOKEN };
 
 int cont_th_prepare(cont_th_wait_t *w)

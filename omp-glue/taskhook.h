@@ -43,7 +43,6 @@
  * drive MPI progress), returns how much it did; may be NULL.  Returns 0, or
  * -1 when the program has no libomp (nothing to hook). */
 int cont_th_enable(size_t stack_size, int (*idle)(void));
-int cont_th_enabled(void);
 
 /* One wait of a task body.  Threading: prepare and wait on the waiting
  * thread; wake from any thread, exactly once per prepare. */
