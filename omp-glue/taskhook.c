@@ -173,7 +173,6 @@ struct th_thread {
     hook_task_t *cur;         /* the hooked body running here; NULL: implicit task */
     fiber_t *cur_fiber;
     fiber_t *free;            /* stack pool */
-    int suspended;            /* bodies of this thread suspended and not ended */
     atomic_int implicit_children;
     group_t *implicit_open;   /* taskgroups open in the implicit task */
     unsigned barriers;        /* team barriers passed in this region */
@@ -330,7 +329,6 @@ static int poll_thread(th_thread_t *me)
     for (lf_node_t *x = lf_take_all_fifo(&me->ready), *nx; x; x = nx, n++) {
         nx = x->next;
         fiber_t *f = (fiber_t *)x;
-        me->suspended--;
         run(me, f);
         if (f->done)
             ended(me, f);
@@ -453,7 +451,6 @@ void cont_th_suspend(cont_th_wait_t *w)
         return;   /* already over (e.g. complete at registration): go on */
     /* From here a wake may push f at any time; only this thread pops it,
      * after the switch below. */
-    t->home->suspended++;
     t->suspended = 1;
     BUMP(t->home, n_suspended);
     cont_fiber_switch(&f->ctx, f->resumer);
