@@ -152,6 +152,12 @@ static void *watch(void *arg)
         }
         if (now - since >= limit && atomic_load(&running)) {
             report((now - since) * 1e-9);
+            /* Hydra's proxy kills the job on the abort without forwarding
+             * what is still in its pipes (on a loaded machine the whole
+             * report was lost): give it time to pass the report on first. */
+            fflush(stderr);
+            struct timespec drain = {0, 300000000};
+            nanosleep(&drain, NULL);
             PMPI_Abort(MPI_COMM_WORLD, 3);
         }
     }
