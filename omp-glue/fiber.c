@@ -1,7 +1,7 @@
 /* Fibers (fiber.h): the stack switch, stacks with guard pages, and the
  * notes the sanitizers need to follow a switch.  x86-64 switches with a few
- * instructions of its own (no system call: swapcontext saves the signal
- * mask with one); other machines use ucontext. */
+ * instructions of its own (fiber.h's cont_fiber_jump; no system call:
+ * swapcontext saves the signal mask with one); other machines use ucontext. */
 #define _GNU_SOURCE
 #include "fiber.h"
 
@@ -58,44 +58,18 @@ static size_t page_size(void)
 }
 
 #if defined(__x86_64__) && !defined(CONT_FIBER_UCONTEXT)
-/* cont_swap(void **save_sp, void *new_sp): push the callee-saved registers
- * and the SSE / x87 control words, swap stacks, pop the other side's. */
+/* A fresh stack is entered by cont_fiber_jump's pop-and-jump: the resume
+ * address is cont_boot, above it the boot record and boot_c. */
 __asm__(".text\n"
-        ".p2align 4\n"
-        ".type cont_swap,@function\n"
-        "cont_swap:\n"
-        "    pushq %rbp\n"
-        "    pushq %rbx\n"
-        "    pushq %r12\n"
-        "    pushq %r13\n"
-        "    pushq %r14\n"
-        "    pushq %r15\n"
-        "    subq $8, %rsp\n"
-        "    stmxcsr (%rsp)\n"
-        "    fnstcw 4(%rsp)\n"
-        "    movq %rsp, (%rdi)\n"
-        "    movq %rsi, %rsp\n"
-        "    ldmxcsr (%rsp)\n"
-        "    fldcw 4(%rsp)\n"
-        "    addq $8, %rsp\n"
-        "    popq %r15\n"
-        "    popq %r14\n"
-        "    popq %r13\n"
-        "    popq %r12\n"
-        "    popq %rbx\n"
-        "    popq %rbp\n"
-        "    ret\n"
-        ".size cont_swap,.-cont_swap\n"
-        /* A fresh stack 'returns' here with the boot record in r12 and
-         * boot_c in r13; rsp is 16-byte aligned for the call. */
         ".p2align 4\n"
         ".type cont_boot,@function\n"
         "cont_boot:\n"
-        "    movq %r12, %rdi\n"
-        "    callq *%r13\n"
+        "    popq %rdi\n"
+        "    popq %rax\n"
+        "    andq $-16, %rsp\n"
+        "    callq *%rax\n"
         "    ud2\n"
         ".size cont_boot,.-cont_boot\n");
-void cont_swap(void **save_sp, void *new_sp) __attribute__((visibility("hidden")));
 void cont_boot(void) __attribute__((visibility("hidden")));
 
 static void arm(cont_ctx_t *ctx, void (*entry)(void *), void *arg)
@@ -104,30 +78,13 @@ static void arm(cont_ctx_t *ctx, void (*entry)(void *), void *arg)
     boot_t *b = (boot_t *)(top - 16);
     b->entry = entry;
     b->arg = arg;
-    /* The return slot R sits so that R + 8 is 16-byte aligned (as after a
-     * call); below it rbp, rbx, r12, r13, r14, r15 and the control words. */
-    uint64_t *r = (uint64_t *)(top - 32 - 8);
+    uint64_t *r = (uint64_t *)(top - 16 - 3 * 8);
     r[0] = (uint64_t)(uintptr_t)cont_boot;
-    r[-1] = 0;                            /* rbp */
-    r[-2] = 0;                            /* rbx */
-    r[-3] = (uint64_t)(uintptr_t)b;       /* r12 */
-    r[-4] = (uint64_t)(uintptr_t)boot_c;  /* r13 */
-    r[-5] = 0;                            /* r14 */
-    r[-6] = 0;                            /* r15 */
-    uint32_t mxcsr;
-    uint16_t fpucw;
-    __asm__ volatile("stmxcsr %0" : "=m"(mxcsr));
-    __asm__ volatile("fnstcw %0" : "=m"(fpucw));
-    uint32_t *cw = (uint32_t *)&r[-7];
-    cw[0] = mxcsr;
-    cw[1] = fpucw;
-    ctx->sp = &r[-7];
+    r[1] = (uint64_t)(uintptr_t)b;
+    r[2] = (uint64_t)(uintptr_t)boot_c;
+    ctx->sp = r;
 }
-
-static void swap(cont_ctx_t *from, cont_ctx_t *to)
-{
-    cont_swap(&from->sp, to->sp);
-}
+#define swap(from, to) cont_fiber_jump(&(from)->sp, (to)->sp)
 #else
 #include <ucontext.h>
 /* ucontext: ctx->sp points to a ucontext_t kept at the top of the stack
@@ -185,6 +142,9 @@ int cont_fiber_make(cont_ctx_t *ctx, size_t size, void (*entry)(void *), void *a
     return 0;
 }
 
+/* Out of line where the sanitizers are told of each switch (and where
+ * there is no inline switch). */
+#if !defined(CONT_FIBER_JUMP) || defined(CONT_FIBER_NOTED)
 #ifdef FIBER_ASAN
 /* The thread's own stack, for the sanitizer's note of where a switch goes. */
 static void native_bounds(const void **lo, size_t *size)
@@ -240,3 +200,4 @@ void cont_fiber_switch(cont_ctx_t *from, cont_ctx_t *to)
     __sanitizer_finish_switch_fiber(fake, NULL, NULL);
 #endif
 }
+#endif

@@ -137,6 +137,20 @@ typedef struct group {
 typedef struct fiber fiber_t;
 typedef struct th_thread th_thread_t;
 
+/* Hooked children of one context (a hooked body, or a thread's implicit
+ * task) whose bodies have not ended.  Only the context's own thread (the
+ * owner) creates them and waits for them, and most end there too: the
+ * owner counts those with plain stores, the others end with a locked add
+ * on a separate word, so a thread that creates and runs its own tasks pays
+ * no locked instruction for the count. */
+typedef struct {
+    th_thread_t *owner;
+    unsigned made, done_here;   /* the owner's alone */
+    atomic_uint *done_away;     /* ended on other threads (a thread's own
+                                   cache line for an implicit task's) */
+    atomic_uint away;           /* a hooked body's done_away */
+} kids_t;
+
 typedef struct hook_task {
     unsigned magic;
     unsigned counted : 1;     /* in the counts below until its body ends */
@@ -148,8 +162,10 @@ typedef struct hook_task {
     th_thread_t *home;
     fiber_t *fiber;
     uintptr_t event;          /* the completion event, taken when it first suspended */
-    atomic_int children;      /* hooked children whose bodies have not ended */
-    atomic_int *parent_children;
+    kids_t children;
+    kids_t *parent_kids;
+    th_thread_t *parent_owner;   /* copies of parent_kids' owner and done_away: */
+    atomic_uint *parent_away;    /* the ender reads no line the owner writes */
     group_t *group;           /* innermost taskgroup it counts in (NULL: none) */
     group_t *open;            /* groups it opened and has not ended */
     int created;              /* tasks created since it last started or resumed */
@@ -173,7 +189,8 @@ struct th_thread {
     hook_task_t *cur;         /* the hooked body running here; NULL: implicit task */
     fiber_t *cur_fiber;
     fiber_t *free;            /* stack pool */
-    atomic_int implicit_children;
+    kids_t implicit_children;
+    int level;                /* omp_get_level() here, kept by region() */
     group_t *implicit_open;   /* taskgroups open in the implicit task */
     unsigned barriers;        /* team barriers passed in this region */
     th_thread_t *all_next;    /* every thread's state, for the statistics */
@@ -183,6 +200,9 @@ struct th_thread {
     /* hooked tasks this thread created / whose counts it ended (no locked
      * instruction on the task path; the team barrier compares the sums) */
     atomic_ullong n_created, n_done;
+    /* the implicit task's children ended on other threads: a line of its
+     * own, away from the fields this thread writes for every task */
+    _Alignas(64) atomic_uint implicit_away;
 };
 
 static atomic_int hook_on;
@@ -198,17 +218,23 @@ static _Atomic(th_thread_t *) all_threads;
     atomic_store_explicit(&(me)->field,                                                   \
                           atomic_load_explicit(&(me)->field, memory_order_relaxed) + 1,   \
                           memory_order_release)
-static __thread th_thread_t *tls;
+/* Initial-exec: this code lives in a library preloaded or linked at start
+ * (libcontrun), so its TLS is static: no __tls_get_addr on the task path. */
+static __thread th_thread_t *tls __attribute__((tls_model("initial-exec")));
 
 static th_thread_t *self(void)
 {
     th_thread_t *me = tls;
     if (!me) {
-        me = calloc(1, sizeof *me);
+        me = aligned_alloc(64, sizeof *me);
+        if (me)
+            memset(me, 0, sizeof *me);
         if (!me) {
             fprintf(stderr, "libcont: out of memory for a thread's task state\n");
             abort();
         }
+        me->implicit_children.owner = me;
+        me->implicit_children.done_away = &me->implicit_away;
         tls = me;
         th_thread_t *head = atomic_load(&all_threads);
         do
@@ -301,8 +327,12 @@ static void uncount(hook_task_t *t)
     t->counted = 0;
     if (t->group)
         atomic_fetch_sub_explicit(&t->group->count, 1, memory_order_release);
-    atomic_fetch_sub_explicit(t->parent_children, 1, memory_order_release);
-    BUMP(self(), n_done);
+    th_thread_t *me = self();
+    if (t->parent_owner == me)
+        t->parent_kids->done_here++;
+    else
+        atomic_fetch_add_explicit(t->parent_away, 1, memory_order_release);
+    BUMP(me, n_done);
 }
 
 /* A body ended: out of the counts, its stack back to the pool, and, if it
@@ -345,6 +375,8 @@ static int32_t trampoline(int32_t gtid, void *task)
     fiber_t *f = fiber_get(me);
     t->gtid = gtid;
     t->home = me;
+    t->children.owner = me;   /* its body runs on this thread alone */
+    t->children.done_away = &t->children.away;
     BUMP(me, n_hooked);
     if (!f) {   /* no stack to be had: the body runs here and waits in place */
         t->in_place = 1;
@@ -381,13 +413,21 @@ static void wait_for(th_thread_t *me, int (*done)(const void *), const void *arg
     hook_task_t *t = me->cur;
     if (t)
         t->waiting++;
-    for (unsigned idle = 0; !done(arg);) {
+    /* done() is not asked right after a hooked task ran here: it reads the
+     * other threads' counters, and asking it between every two tasks of a
+     * stream would bounce their cache lines (the next turn asks it). */
+    for (unsigned idle = 0, ran = 0; ran || !done(arg);) {
         if (poll_thread(me) || (idle_fn && idle_fn())) {
             idle = 0;
+            ran = 0;
             continue;
         }
+        unsigned long long before = atomic_load_explicit(&me->n_hooked, memory_order_relaxed);
         kmp.taskyield(&loc, gtid, 0);
-        if (++idle > 64)
+        ran = atomic_load_explicit(&me->n_hooked, memory_order_relaxed) != before;
+        if (ran)
+            idle = 0;
+        else if (++idle > 64)
             sched_yield();
     }
     if (t)
@@ -402,6 +442,14 @@ static int count_is_zero(const void *count)
 static void wait_until(th_thread_t *me, atomic_int *count)
 {
     wait_for(me, count_is_zero, count);
+}
+
+/* Called by the owner only. */
+static int kids_none(const void *kids)
+{
+    const kids_t *k = kids;
+    return k->made - k->done_here ==
+           atomic_load_explicit(k->done_away, memory_order_acquire);
 }
 
 /* ------------------------------------------------------------ the API */
@@ -488,10 +536,10 @@ EXPORT void *__kmpc_omp_task_alloc(ident_t *l, int32_t gtid, int32_t flags, size
         own_context(p);
         p->created++;
     }
-    if (!atomic_load_explicit(&hook_on, memory_order_relaxed) || !(flags & F_TIED) ||
-        (flags & (F_PROXY | F_HIDDEN_HELPER)) || kmp.get_level() != 1)
+    /* me->level is 1 only inside an outermost region that region() runs */
+    if (!me || me->level != 1 || !(flags & F_TIED) || (flags & (F_PROXY | F_HIDDEN_HELPER)) ||
+        !atomic_load_explicit(&hook_on, memory_order_relaxed))
         return KMP(alloc)(l, gtid, flags, size, shareds, routine);
-    me = self();
     size_t off = (size + 15) & ~(size_t)15;
     ktask_t *task = kmp.alloc(l, gtid, flags | F_DETACHABLE, off + sizeof(hook_task_t), shareds,
                               routine);
@@ -506,13 +554,16 @@ EXPORT void *__kmpc_omp_task_alloc(ident_t *l, int32_t gtid, int32_t flags, size
     t->ktask = task;
     task->routine = trampoline;
     task->part_id = (int32_t)off;
-    t->parent_children = p ? &p->children : &me->implicit_children;
+    kids_t *k = p ? &p->children : &me->implicit_children;
+    t->parent_kids = k;
+    t->parent_owner = k->owner;
+    t->parent_away = k->done_away;
     group_t *g = p ? (p->open ? p->open : p->group) : me->implicit_open;
     t->group = g;
     t->counted = 1;
     if (g)
         atomic_fetch_add_explicit(&g->count, 1, memory_order_relaxed);
-    atomic_fetch_add_explicit(t->parent_children, 1, memory_order_relaxed);
+    k->made++;
     BUMP(me, n_created);
     return task;
 }
@@ -590,7 +641,7 @@ EXPORT int32_t __kmpc_omp_taskwait(ident_t *l, int32_t gtid)
         hook_task_t *t = me->cur;
         if (t)
             own_context(t);
-        wait_until(me, t ? &t->children : &me->implicit_children);
+        wait_for(me, kids_none, t ? &t->children : &me->implicit_children);
     }
     return KMP(taskwait)(l, gtid);
 }
@@ -664,9 +715,16 @@ static void team_barrier(void)
     wait_for(me, barrier_passed, &target);
 }
 
+/* Where this thread runs the outermost region that region() (or a
+ * serialised region) set up. */
+static int outermost(void)
+{
+    return tls && tls->level == 1;
+}
+
 EXPORT void __kmpc_barrier(ident_t *l, int32_t gtid)
 {
-    if (KMP(get_level) && kmp.get_level() == 1)
+    if (outermost())
         team_barrier();
     KMP(barrier)(l, gtid);
 }
@@ -675,17 +733,20 @@ EXPORT void __kmpc_barrier(ident_t *l, int32_t gtid)
 EXPORT void __kmpc_serialized_parallel(ident_t *l, int32_t gtid)
 {
     KMP(serialized_parallel)(l, gtid);
-    if (kmp.get_level && kmp.get_level() == 1) {
-        self()->barriers = 0;
+    th_thread_t *me = self();
+    me->level = kmp.get_level();
+    if (me->level == 1) {
+        me->barriers = 0;
         atomic_store(&arrived, 0);
     }
 }
 
 EXPORT void __kmpc_end_serialized_parallel(ident_t *l, int32_t gtid)
 {
-    if (KMP(get_level) && kmp.get_level() == 1)
+    if (outermost())
         team_barrier();
     KMP(end_serialized_parallel)(l, gtid);
+    self()->level = kmp.get_level();
 }
 
 /* __kmpc_fork_call is variadic: the region's arguments are packed and the
@@ -698,13 +759,16 @@ typedef struct {
 
 static void region(int32_t *gtid, int32_t *btid, region_t *r)
 {
-    int outermost = kmp.get_level && kmp.get_level() == 1;
-    if (outermost)
-        self()->barriers = 0;
+    th_thread_t *me = self();
+    int saved = me->level;
+    me->level = kmp.get_level();
+    if (me->level == 1)
+        me->barriers = 0;
     void *exit_frame = NULL;
     kmp.invoke_microtask(r->mt, *gtid, *btid, r->argc, r->argv, &exit_frame);
-    if (outermost)
+    if (me->level == 1)
         team_barrier();
+    me->level = saved;
 }
 
 EXPORT void __kmpc_fork_call(ident_t *l, int32_t argc, microtask_t mt, ...)
