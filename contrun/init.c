@@ -111,6 +111,7 @@ static cont_wrapper_t ops = {
     .waitall = ctr_waitall,
     .waitany = ctr_waitany,
     .waitsome = ctr_waitsome,
+    .task_aware = ctr_task_aware_ok,
 };
 
 /* libomp lets a tied task that yields run only its own descendants (the

@@ -13,6 +13,7 @@
  * so a program without libomp is simply never "in a task". */
 #define _GNU_SOURCE
 #include "contrun-internal.h"
+#include "cont-layer.h"
 #include "taskhook.h"
 
 #include <dlfcn.h>
@@ -53,9 +54,11 @@ int ctr_task_aware_ok(void)
     return aware;
 }
 
+/* In a task, and the thread did not turn its awareness off (TAMPI's
+ * TAMPI_PROPERTY_THREAD_TASKAWARE). */
 int ctr_in_task(void)
 {
-    return aware && p_in_explicit_task();   /* aware implies libomp is there */
+    return aware && p_in_explicit_task() && cont_thread_task_aware_get();
 }
 
 void ctr_task_yield(void)
@@ -82,7 +85,7 @@ void ctr_taskwait_init(int provided)
         MPI_Start(&task_cr);
     else
         aware = 0;
-    if (aware && ctr_opt.task_pause && cont_th_enable(0, idle_poll) != 0 && ctr_rank == 0)
+    if (aware && ctr_opt.task_pause && cont_th_enable(0, idle_poll, CONT_TH_FIBERS) != 0 && ctr_rank == 0)
         fprintf(stderr, "contrun: this OpenMP runtime cannot be hooked: tasks blocked in MPI "
                 "wait in place\n");
 }

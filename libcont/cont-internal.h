@@ -105,7 +105,14 @@ typedef struct {
                     MPI_Status statuses[]);
     void (*on_sweep)(uint64_t t0, uint64_t t1, int completed);
     void (*on_callbacks)(uint64_t t_seen, uint64_t t0, uint64_t t1, int ran);
+    int (*task_aware)(void);   /* blocking calls in tasks are task-aware */
 } cont_wrapper_t;
+
+/* ------------------------------------------------------------ layers.c */
+/* The registered layers' hooks (cont-layer.h), in MPI_Init / MPI_Finalize. */
+int cont_layers_level(int required);
+void cont_layers_after_init(int required, int provided, int *told);
+void cont_layers_before_finalize(void);
 
 extern cont_wrapper_t *cont_wrapper;
 uint64_t cont_now_ns(void);

@@ -96,10 +96,11 @@ int MPI_Init(int *argc, char ***argv)
     if (rc == MPI_SUCCESS) {
         lib_init();
         PMPI_Query_thread(&provided);
-        cont_g.told_level = want > MPI_THREAD_SINGLE ? level_to_tell(MPI_THREAD_SINGLE, provided)
-                                              : provided;
+        int told = want > MPI_THREAD_SINGLE ? level_to_tell(MPI_THREAD_SINGLE, provided) : provided;
         if (w && w->after_init)
             w->after_init(MPI_THREAD_SINGLE, provided);
+        cont_layers_after_init(MPI_THREAD_SINGLE, provided, &told);
+        cont_g.told_level = told;
     }
     return rc;
 }
@@ -109,16 +110,19 @@ int MPI_Init(int *argc, char ***argv)
 int MPI_Init_thread(int *argc, char ***argv, int required, int *provided)
 {
     cont_wrapper_t *w = cont_wrapper;
-    int want = w && w->init_level ? w->init_level(required) : required;
+    int level = cont_layers_level(required);   /* a level MPI knows */
+    int want = w && w->init_level ? w->init_level(level) : level;
     int real = MPI_THREAD_SINGLE;
     int rc = PMPI_Init_thread(argc, argv, want, &real);
     if (rc == MPI_SUCCESS) {
         lib_init();
-        cont_g.told_level = want != required ? level_to_tell(required, real) : real;
-        if (provided)
-            *provided = cont_g.told_level;
+        int told = want != level ? level_to_tell(level, real) : real;
         if (w && w->after_init)
-            w->after_init(required, real);
+            w->after_init(level, real);
+        cont_layers_after_init(required, real, &told);
+        cont_g.told_level = told;
+        if (provided)
+            *provided = told;
     } else if (provided) {
         *provided = real;
     }
@@ -203,6 +207,8 @@ static void lib_finalize(void)
 int MPI_Finalize(void)
 {
     cont_wrapper_t *w = cont_wrapper;
+    if (atomic_load(&cont_g.initialized))
+        cont_layers_before_finalize();
     if (w && w->before_finalize && atomic_load(&cont_g.initialized))
         w->before_finalize();
     lib_finalize();

@@ -22,7 +22,8 @@ typedef struct cont_ctx {
  * below it) the first time it is switched to.  entry must never return (the
  * task hook's loops forever, one body per turn).  0 on success, -1 if no
  * memory could be mapped.  Stacks live as long as the process. */
-int cont_fiber_make(cont_ctx_t *ctx, size_t size, void (*entry)(void *), void *arg);
+__attribute__((visibility("hidden"))) int cont_fiber_make(cont_ctx_t *ctx, size_t size,
+                                                        void (*entry)(void *), void *arg);
 #if defined(__x86_64__) && !defined(CONT_FIBER_UCONTEXT)
 /* The x86-64 switch, inline at each call site.  It jumps instead of
  * returning: a `ret` onto another stack always misses the return-address
@@ -77,7 +78,7 @@ static inline __attribute__((always_inline)) void cont_fiber_switch(cont_ctx_t *
     cont_fiber_jump(&from->sp, to->sp);
 }
 #else
-void cont_fiber_switch(cont_ctx_t *from, cont_ctx_t *to);
+__attribute__((visibility("hidden"))) void cont_fiber_switch(cont_ctx_t *from, cont_ctx_t *to);
 #endif
 
 #endif

@@ -152,10 +152,14 @@ typedef struct {
 } kids_t;
 
 typedef struct hook_task {
+    lf_node_t node;           /* in its home thread's finished stack */
     unsigned magic;
-    unsigned counted : 1;     /* in the counts below until its body ends */
-    unsigned in_place : 1;    /* may never suspend (detach clause, taskloop) */
+    unsigned counted : 1;     /* in the counts below until it is complete */
+    unsigned in_place : 1;    /* may never suspend (detach clause, no fiber) */
+    unsigned own_event : 1;   /* the program's detach clause: never bound */
     unsigned suspended : 1;   /* suspended once: libomp's current task is another since */
+    unsigned binding : 1;     /* operations were bound to its completion */
+    atomic_int bound;         /* bound operations pending, + 1 until the body ends */
     routine_t body;
     ktask_t *ktask;
     int32_t gtid;
@@ -186,6 +190,7 @@ struct fiber {
 struct th_thread {
     cont_ctx_t native;
     lf_stack_t ready;         /* woken bodies, pushed by any thread */
+    lf_stack_t finished;      /* ended bodies whose last bound operation completed */
     hook_task_t *cur;         /* the hooked body running here; NULL: implicit task */
     fiber_t *cur_fiber;
     fiber_t *free;            /* stack pool */
@@ -196,7 +201,7 @@ struct th_thread {
     th_thread_t *all_next;    /* every thread's state, for the statistics */
     /* statistics: written by this thread only (a load and a store), summed
      * by cont_th_get_stats */
-    atomic_ullong n_hooked, n_ended, n_suspended, n_in_place, n_stacks;
+    atomic_ullong n_hooked, n_ended, n_suspended, n_in_place, n_stacks, n_bound;
     /* hooked tasks this thread created / whose counts it ended (no locked
      * instruction on the task path; the team barrier compares the sums) */
     atomic_ullong n_created, n_done;
@@ -206,7 +211,8 @@ struct th_thread {
 };
 
 static atomic_int hook_on;
-static int (*idle_fn)(void);
+static atomic_int fibers_on;        /* else every body runs in place (bindings only) */
+static int (*_Atomic idle_fns[2])(void);
 static size_t stack_size = 4u << 20;
 static atomic_uint arrived;         /* barrier arrivals in this region, all threads */
 static _Atomic(th_thread_t *) all_threads;
@@ -335,27 +341,49 @@ static void uncount(hook_task_t *t)
     BUMP(me, n_done);
 }
 
-/* A body ended: out of the counts, its stack back to the pool, and, if it
- * had suspended, its event fulfilled (which may free the task: read first). */
-static void ended(th_thread_t *me, fiber_t *f)
+/* The task is complete: out of the counts and, if its event was taken
+ * (it suspended, or operations were bound to it), the event fulfilled,
+ * which may free the task (read first).  Always on the task's home thread:
+ * libomp never sees a fulfilment from outside the team. */
+static void complete(hook_task_t *t)
 {
-    hook_task_t *t = f->task;
     uintptr_t ev = t->event;
     uncount(t);
-    BUMP(me, n_ended);
     TSAN_RELEASE(t->ktask);   /* the hook's last touch of the task */
-    f->task = NULL;
-    f->free_next = me->free;
-    me->free = f;
     if (ev)
         kmp.fulfill(ev);
 }
 
+/* A body ended: complete unless bound operations are pending (the last
+ * one's cont_th_unbind hands the task back to this thread). */
+static void body_ended(th_thread_t *me, hook_task_t *t)
+{
+    BUMP(me, n_ended);
+    if (t->binding && atomic_fetch_sub_explicit(&t->bound, 1, memory_order_acq_rel) != 1)
+        return;
+    complete(t);
+}
+
+/* A body on a fiber ended: its stack back to the pool first. */
+static void ended(th_thread_t *me, fiber_t *f)
+{
+    hook_task_t *t = f->task;
+    f->task = NULL;
+    f->free_next = me->free;
+    me->free = f;
+    body_ended(me, t);
+}
+
 static int poll_thread(th_thread_t *me)
 {
-    if (lf_empty(&me->ready))
-        return 0;
     int n = 0;
+    if (!lf_empty(&me->finished))
+        for (lf_node_t *x = lf_take_all_fifo(&me->finished), *nx; x; x = nx, n++) {
+            nx = x->next;
+            complete((hook_task_t *)x);
+        }
+    if (lf_empty(&me->ready))
+        return n;
     for (lf_node_t *x = lf_take_all_fifo(&me->ready), *nx; x; x = nx, n++) {
         nx = x->next;
         fiber_t *f = (fiber_t *)x;
@@ -372,21 +400,19 @@ static int32_t trampoline(int32_t gtid, void *task)
     ((ktask_t *)task)->part_id = 0;
     th_thread_t *me = self();
     poll_thread(me);   /* bodies that can go on first: they are older work */
-    fiber_t *f = fiber_get(me);
+    fiber_t *f = atomic_load_explicit(&fibers_on, memory_order_relaxed) ? fiber_get(me) : NULL;
     t->gtid = gtid;
     t->home = me;
     t->children.owner = me;   /* its body runs on this thread alone */
     t->children.done_away = &t->children.away;
     BUMP(me, n_hooked);
-    if (!f) {   /* no stack to be had: the body runs here and waits in place */
+    if (!f) {   /* no fibers, or no stack to be had: the body runs here, waits in place */
         t->in_place = 1;
         hook_task_t *saved = me->cur;
         me->cur = t;
         t->body(gtid, task);
         me->cur = saved;
-        uncount(t);
-        BUMP(me, n_ended);
-        TSAN_RELEASE(task);
+        body_ended(me, t);   /* complete at once: the event, if any, is fulfilled early */
         return 0;
     }
     f->task = t;
@@ -404,6 +430,17 @@ static int32_t trampoline(int32_t gtid, void *task)
     return 0;
 }
 
+static int run_idle(void)
+{
+    int n = 0;
+    for (int i = 0; i < 2; i++) {
+        int (*fn)(void) = atomic_load_explicit(&idle_fns[i], memory_order_acquire);
+        if (fn)
+            n += fn();
+    }
+    return n;
+}
+
 /* Wait until done(arg), resuming this thread's bodies and running other
  * tasks meanwhile; back off to the OS scheduler when nothing moves (cores
  * are often shared with a progress thread). */
@@ -417,7 +454,7 @@ static void wait_for(th_thread_t *me, int (*done)(const void *), const void *arg
      * other threads' counters, and asking it between every two tasks of a
      * stream would bounce their cache lines (the next turn asks it). */
     for (unsigned idle = 0, ran = 0; ran || !done(arg);) {
-        if (poll_thread(me) || (idle_fn && idle_fn())) {
+        if (poll_thread(me) || run_idle()) {
             idle = 0;
             ran = 0;
             continue;
@@ -453,16 +490,52 @@ static int kids_none(const void *kids)
 }
 
 /* ------------------------------------------------------------ the API */
-int cont_th_enable(size_t size, int (*idle)(void))
+int cont_th_enable(size_t size, int (*idle_fn)(void), unsigned flags)
 {
-    idle_fn = idle;
     if (!KMP(alloc) || !kmp.allow_event || !kmp.fulfill || !kmp.taskyield || !kmp.gtid ||
         !kmp.get_level || !kmp.begin_if0 || !kmp.complete_if0 || !kmp.num_threads)
         return -1;
     if (size)
         stack_size = size;
+    if (idle_fn) {
+        int (*none)(void) = NULL;
+        int (*again)(void) = idle_fn;
+        if (!atomic_compare_exchange_strong(&idle_fns[0], &none, idle_fn) && none != idle_fn) {
+            none = NULL;
+            atomic_compare_exchange_strong(&idle_fns[1], &none, again);
+        }
+    }
+    if (flags & CONT_TH_FIBERS)
+        atomic_store(&fibers_on, 1);
     atomic_store(&hook_on, 1);
     return 0;
+}
+
+/* ------------------------------------------------------------ bindings */
+void *cont_th_bind(int n)
+{
+    th_thread_t *me = tls;
+    hook_task_t *t = me ? me->cur : NULL;
+    if (!t || t->own_event || n <= 0)
+        return NULL;
+    if (!t->binding) {
+        /* the task's own event, taken in its body: the task stays
+         * incomplete when its routine returns until the event is fulfilled */
+        t->event = (uintptr_t)kmp.allow_event(&loc, t->gtid, t->ktask);
+        atomic_store_explicit(&t->bound, 1, memory_order_relaxed);   /* the body's */
+        t->binding = 1;
+        BUMP(me, n_bound);
+    }
+    atomic_fetch_add_explicit(&t->bound, n, memory_order_relaxed);
+    return t;
+}
+
+void cont_th_unbind(void *h)
+{
+    hook_task_t *t = h;
+    th_thread_t *home = t->home;   /* read first: t may be complete after the sub */
+    if (atomic_fetch_sub_explicit(&t->bound, 1, memory_order_acq_rel) == 1)
+        lf_push(&home->finished, &t->node);
 }
 
 enum { W_IDLE, W_ARMED, W_WOKEN };
@@ -519,6 +592,7 @@ void cont_th_get_stats(cont_th_stats_t *s)
         s->suspended += atomic_load_explicit(&me->n_suspended, memory_order_relaxed);
         s->in_place += atomic_load_explicit(&me->n_in_place, memory_order_relaxed);
         s->stacks += atomic_load_explicit(&me->n_stacks, memory_order_relaxed);
+        s->bound += atomic_load_explicit(&me->n_bound, memory_order_relaxed);
     }
 }
 
@@ -549,7 +623,7 @@ EXPORT void *__kmpc_omp_task_alloc(ident_t *l, int32_t gtid, int32_t flags, size
     hook_task_t *t = (hook_task_t *)((char *)task + off);
     memset(t, 0, sizeof *t);
     t->magic = HOOK_MAGIC;
-    t->in_place = (flags & F_DETACHABLE) != 0;   /* the program's own detach event */
+    t->own_event = t->in_place = (flags & F_DETACHABLE) != 0;   /* a detach clause */
     t->body = task->routine;
     t->ktask = task;
     task->routine = trampoline;

@@ -29,20 +29,51 @@
  * hook leaves alone: untied, already detachable (detach clause), taskloop,
  * target and nested-parallel tasks; they wait in place.
  *
+ * Bindings (the TAMPI layer): a hooked body may bind its task's completion
+ * to operations that complete later (cont_th_bind); the task then completes
+ * (its dependents run) only when the body has ended and every bound
+ * operation has been reported done (cont_th_unbind).  The body goes on at
+ * once; it needs no fiber for that.
+ *
  * Off (one load per task creation) until cont_th_enable(); contrun enables
- * it at MPI_Init when blocking MPI in tasks is task-aware. */
+ * it (with fibers) at MPI_Init when blocking MPI in tasks is task-aware, the
+ * TAMPI layer (without) for its bindings.
+ *
+ * Built as its own shared library, libompcont-hook (one copy per process,
+ * whoever enables it): it must come before libomp in the symbol search
+ * order, so a program links it directly (-lompcont-hook, before the
+ * -fopenmp the compiler adds at the end) or contrun preloads it. */
 #ifndef CONT_TASKHOOK_H
 #define CONT_TASKHOOK_H
 
 #include <stdatomic.h>
 #include <stddef.h>
 
-/* Turn the hook on for tasks created from now on.  stack_size: bytes per
- * body's stack (0: the default, 4 MiB, as libomp gives its threads); idle:
- * called by a thread that waits in the hook with nothing to run (e.g. to
- * drive MPI progress), returns how much it did; may be NULL.  Returns 0, or
- * -1 when the program has no libomp (nothing to hook). */
-int cont_th_enable(size_t stack_size, int (*idle)(void));
+#define CONT_TH_API __attribute__((visibility("default")))
+
+/* cont_th_enable's flags */
+#define CONT_TH_FIBERS 1u   /* run bodies on fibers, so that a wait can suspend one */
+
+/* Turn the hook on for tasks created from now on; each caller's flags add
+ * up (fibers stay on once one asked).  stack_size: bytes per body's stack
+ * (0: the default, 4 MiB, as libomp gives its threads); idle: called by a
+ * thread that waits in the hook with nothing to run (e.g. to drive MPI
+ * progress), returns how much it did; may be NULL (two callers' are kept).
+ * Returns 0, or -1 when the program has no libomp reachable after this
+ * library (nothing to hook). */
+CONT_TH_API int cont_th_enable(size_t stack_size, int (*idle)(void), unsigned flags);
+
+/* Bind the completion of the calling task to n more operations (n > 0).
+ * Returns a handle for cont_th_unbind, or NULL when the caller is not a
+ * hooked task body (outside any task, a nested-parallel, untied, taskloop or
+ * detach-clause task, the hook off): then the caller must wait itself.
+ * Threading: called by the task's body. */
+CONT_TH_API void *cont_th_bind(int n);
+/* One bound operation is done (any thread, e.g. a continuation callback;
+ * once per operation bound).  When the body has also ended, the task is
+ * handed to its home thread, which completes it at its next scheduling
+ * point (never a fulfilment from outside the team). */
+CONT_TH_API void cont_th_unbind(void *handle);
 
 /* One wait of a task body.  Threading: prepare and wait on the waiting
  * thread; wake from any thread, exactly once per prepare. */
@@ -53,15 +84,15 @@ typedef struct {
 
 /* 1 if the calling code is a hooked task body that may suspend now (then w
  * is ready for cont_th_wake / cont_th_suspend), 0 if it must wait in place. */
-int cont_th_prepare(cont_th_wait_t *w);
+CONT_TH_API int cont_th_prepare(cont_th_wait_t *w);
 /* The awaited operations completed (any thread; e.g. a continuation). */
-void cont_th_wake(cont_th_wait_t *w);
+CONT_TH_API void cont_th_wake(cont_th_wait_t *w);
 /* Suspend the calling body until cont_th_wake(w) (returns at once if that
  * already happened). */
-void cont_th_suspend(cont_th_wait_t *w);
+CONT_TH_API void cont_th_suspend(cont_th_wait_t *w);
 /* Resume the calling thread's bodies whose waits are over; for loops that
  * wait in place.  Returns how many ran. */
-int cont_th_poll(void);
+CONT_TH_API int cont_th_poll(void);
 
 /* Counts, for the profile and the tests. */
 typedef struct {
@@ -70,7 +101,8 @@ typedef struct {
     unsigned long long in_place;   /* waits in a hooked body that could not */
     unsigned long long stacks;     /* fiber stacks mapped */
     unsigned long long ended;      /* hooked bodies ended */
+    unsigned long long bound;      /* tasks whose completion was bound to operations */
 } cont_th_stats_t;
-void cont_th_get_stats(cont_th_stats_t *s);
+CONT_TH_API void cont_th_get_stats(cont_th_stats_t *s);
 
 #endif

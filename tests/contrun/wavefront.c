@@ -18,42 +18,15 @@
  * speed reference.  Rank 0 compares the gathered result bit for bit with a
  * serial sweep and prints "wavefront: OK ..." (exit 0) or FAIL (exit 1);
  * it also prints the updates per second. */
+#include "../wavefront-common.h"
+
 #include <mpi.h>
 #include <omp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-static int rows, cols, bs, steps, plain;
-
-/* The heat source: fixed boundary values, zero inside. */
-static void init(double *m, int nrows, int first_row)
-{
-    for (int i = 0; i < nrows; i++)
-        for (int j = 0; j < cols + 2; j++) {
-            int gi = first_row + i;   /* global row, 0 = top boundary */
-            double v = 0.0;
-            if (gi == 0)
-                v = 1000.0 * (j % 7 + 1);
-            else if (gi == rows + 1)
-                v = 250.0;
-            else if (j == 0)
-                v = 500.0;
-            else if (j == cols + 1)
-                v = 10.0 * (gi % 5);
-            m[(size_t)i * (cols + 2) + j] = v;
-        }
-}
-
-/* Rows r0..r1, columns c0..c1 (inclusive), in place, row-major. */
-static void block(double *m, int r0, int r1, int c0, int c1)
-{
-    size_t w = (size_t)cols + 2;
-    for (int i = r0; i <= r1; i++)
-        for (int j = c0; j <= c1; j++)
-            m[i * w + j] = 0.25 * (m[(i - 1) * w + j] + m[(i + 1) * w + j] + m[i * w + j - 1] +
-                                   m[i * w + j + 1]);
-}
+static int plain;
 
 /* Local matrix: halo row 0, rows 1..local, halo row local+1; columns
  * 0..cols+1 with fixed boundaries.  Step t of a rank needs the upper
@@ -131,20 +104,7 @@ int main(int argc, char **argv)
     int rank, size;
     MPI_Comm_rank(MPI_COMM_WORLD, &rank);
     MPI_Comm_size(MPI_COMM_WORLD, &size);
-    if (argc != a + 4) {
-        if (rank == 0)
-            fprintf(stderr, "usage: wavefront [--plain] ROWS COLS BLOCK STEPS\n");
-        MPI_Abort(MPI_COMM_WORLD, 2);
-    }
-    rows = atoi(argv[a]);
-    cols = atoi(argv[a + 1]);
-    bs = atoi(argv[a + 2]);
-    steps = atoi(argv[a + 3]);
-    if (rows <= 0 || cols <= 0 || bs <= 0 || steps < 0 || rows % (size * bs) || cols % bs) {
-        if (rank == 0)
-            fprintf(stderr, "wavefront: ROWS must divide by ranks x BLOCK, COLS by BLOCK\n");
-        MPI_Abort(MPI_COMM_WORLD, 2);
-    }
+    wavefront_args(argc, argv, a, "wavefront [--plain] ROWS COLS BLOCK STEPS", rank, size);
     int local = rows / size;
     size_t w = (size_t)cols + 2;
     double *m = malloc((size_t)(local + 2) * w * sizeof *m);
@@ -158,26 +118,15 @@ int main(int argc, char **argv)
     MPI_Barrier(MPI_COMM_WORLD);
     double dt = MPI_Wtime() - t0;
 
-    double *all = rank == 0 ? malloc((size_t)(rows + 2) * w * sizeof *all) : NULL;
-    MPI_Gather(&m[w], (int)(local * w), MPI_DOUBLE, rank == 0 ? &all[w] : NULL, (int)(local * w),
-               MPI_DOUBLE, 0, MPI_COMM_WORLD);
+    long bad = wavefront_check(m, local, rank);
     int status = 0;
     if (rank == 0) {
-        double *ref = malloc((size_t)(rows + 2) * w * sizeof *ref);
-        init(ref, rows + 2, 0);
-        for (int t = 0; t < steps; t++)
-            block(ref, 1, rows, 1, cols);
-        size_t bad = 0;
-        for (size_t i = w; i < (size_t)(rows + 1) * w; i++)
-            bad += memcmp(&all[i], &ref[i], sizeof *ref) != 0;
         int threads = plain ? 1 : omp_get_max_threads();
-        printf("wavefront: %s: %s, %d ranks x %d threads, %dx%d block %d, %d steps, %zu cells "
+        printf("wavefront: %s: %s, %d ranks x %d threads, %dx%d block %d, %d steps, %ld cells "
                "differ from the serial sweep, %.3e updates/s\n",
                bad ? "FAIL" : "OK", plain ? "plain" : "tasks", size, threads, rows, cols, bs,
                steps, bad, (double)rows * cols * steps / dt);
         status = bad != 0;
-        free(ref);
-        free(all);
     }
     free(m);
     MPI_Finalize();

@@ -1,0 +1,14 @@
+/* Shared by the TAMPI layer's sources (TAMPI.h says what the API does). */
+#ifndef CONT_TAMPI_INTERNAL_H
+#define CONT_TAMPI_INTERNAL_H
+
+#include "TAMPI.h"
+
+/* The modes, set at start-up (init.c). */
+extern int tampi_nonblocking, tampi_blocking;
+
+/* Bind the calling task to *request (status written on completion), or
+ * wait for it where no binding is possible (bind.c). */
+int tampi_bind_one(const char *fn, MPI_Request *request, MPI_Status *status);
+
+#endif

@@ -1,0 +1,25 @@
+#!/bin/sh
+# The wavefront written for TAMPI (wavefront-tampi.c), with TAMPI 3's calls
+# and with TAMPI 4's, at 1, 2 and 4 ranks x 1, 2 and 4 threads, linked and
+# under contrun: every run must finish and match the serial sweep bit for
+# bit.
+run="${srcdir:-.}/run-mpi.sh"
+args="256 256 16 10"
+fail=0
+for api in 3 4; do
+    for launch in linked contrun; do
+        wrap=
+        [ $launch = contrun ] && wrap=../contrun/contrun
+        for np in 1 2 4; do
+            for threads in 1 2 4; do
+                out=$(OMP_NUM_THREADS=$threads "$run" $np $wrap ./tampi_wavefront$api $args 2>&1)
+                rc=$?
+                printf '%s: %s\n' "$launch" "$out"
+                [ $rc -eq 0 ] && printf '%s\n' "$out" | grep -q \
+                    "^wavefront-tampi: OK: TAMPI $api calls, $np ranks x $threads threads, .* 0 cells differ" ||
+                    { echo "FAIL: TAMPI $api, $launch, $np ranks x $threads threads: exit $rc"; fail=1; }
+            done
+        done
+    done
+done
+exit $fail
