@@ -14,6 +14,7 @@
 #include "taskhook.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 
 int tampi_nonblocking, tampi_blocking;
 MPI_Request tampi_cr = MPI_REQUEST_NULL;   /* bind.c's continuations */
@@ -92,8 +93,16 @@ static void before_finalize(void)
 
 static const cont_layer_t layer = {"TAMPI", init_level, after_init, before_finalize};
 
+/* The hook's waits at barriers run other threads' tasks through
+ * taskyield, which libomp treats as a taskwait of the implicit task: under
+ * the task scheduling constraint (KMP_TASK_STEALING_CONSTRAINT=1, libomp's
+ * default) a thread could then run only tasks it created itself, and tasks
+ * made in a `single` would all run on its thread.  Lift it unless the user
+ * set it (as contrun does; libomp reads its environment at its first use,
+ * after this constructor). */
 __attribute__((constructor)) static void tampi_register(void)
 {
+    setenv("KMP_TASK_STEALING_CONSTRAINT", "0", 0);
     if (cont_layer_register(&layer) != 0)
         fprintf(stderr, "TAMPI (libcont): cannot register with libcont (loaded after "
                 "MPI_Init?)\n");
