@@ -6,7 +6,11 @@
  *   work    independent tasks of ~1 us of arithmetic each.
  * Prints one line per kind: ns per task (median of 5 rounds).  An MPI
  * program (MPI_Init_thread, MPI_THREAD_SINGLE) linked to MPI only, so it
- * runs unmodified with and without contrun.
+ * runs unmodified with and without contrun.  Built a second time as
+ * bench-tasks-tampi: linked as a TAMPI program (-lcont-tampi
+ * -lompcont-hook -lcont) asking MPI_THREAD_MULTIPLE, so the TAMPI layer
+ * turns the task hook on (every task detachable, no fibers): the price of
+ * that interposition.
  * Usage: bench-tasks [N] (default 200000) */
 #include <mpi.h>
 #include <omp.h>
@@ -54,7 +58,11 @@ static int cmp(const void *a, const void *b)
 int main(int argc, char **argv)
 {
     int provided;
+#ifdef BENCH_TASKS_TAMPI
+    MPI_Init_thread(&argc, &argv, MPI_THREAD_MULTIPLE, &provided);
+#else
     MPI_Init_thread(&argc, &argv, MPI_THREAD_SINGLE, &provided);
+#endif
     long n = argc > 1 ? atol(argv[1]) : 200000;
     static const char *names[] = {"empty", "chain", "work"};
     for (int kind = 0; kind < 3; kind++) {

@@ -10,16 +10,22 @@
  * that released a task early gives a wrong result (or a deadlock), which
  * the bit-for-bit comparison with a serial sweep on rank 0 catches.
  *
- *   wavefront-tampi ROWS COLS BLOCK STEPS
+ *   wavefront-tampi [--glue] ROWS COLS BLOCK STEPS
  * prints "wavefront-tampi: OK ..." (exit 0) or FAIL (exit 1), and the
- * updates per second. */
+ * updates per second.  --glue: the same solver written with omp-glue's
+ * detached tasks instead (detach(ev) + ompc_irecv / ompc_isend), for the
+ * benchmarks' side-by-side. */
 #include "../wavefront-common.h"
 
 #include <TAMPI.h>
 #include <mpi.h>
+#include <omp-continue.h>
 #include <omp.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+
+static int glue;
 
 
 #if TAMPI_VERSION_MAJOR == 3
@@ -63,10 +69,17 @@ static void solve_tasks(double *m, int local, int rank, int size)
         for (int C = 1; C < ncb - 1; C++) {
             size_t c0 = (size_t)(C - 1) * bs + 1;
             double *up = &m[c0], *down = &m[(size_t)(local + 1) * w + c0];
-            if (rank < size - 1 && t > 0)
+            omp_event_handle_t ev;
+            if (rank < size - 1 && t > 0 && glue)
+#pragma omp task depend(out: reps[nrb - 1][C]) firstprivate(down, C) priority(1) detach(ev)
+                ompc_irecv(down, bs, MPI_DOUBLE, rank + 1, C, MPI_COMM_WORLD, MPI_STATUS_IGNORE, ev);
+            else if (rank < size - 1 && t > 0)
 #pragma omp task depend(out: reps[nrb - 1][C]) firstprivate(down, C) priority(1)
                 recv_block(down, rank + 1, C);
-            if (rank > 0)
+            if (rank > 0 && glue)
+#pragma omp task depend(out: reps[0][C]) firstprivate(up, C) priority(1) detach(ev)
+                ompc_irecv(up, bs, MPI_DOUBLE, rank - 1, C, MPI_COMM_WORLD, MPI_STATUS_IGNORE, ev);
+            else if (rank > 0)
 #pragma omp task depend(out: reps[0][C]) firstprivate(up, C) priority(1)
                 recv_block(up, rank - 1, C);
         }
@@ -79,10 +92,17 @@ static void solve_tasks(double *m, int local, int rank, int size)
         for (int C = 1; C < ncb - 1; C++) {
             size_t c0 = (size_t)(C - 1) * bs + 1;
             double *first = &m[w + c0], *last = &m[(size_t)local * w + c0];
-            if (rank < size - 1)
+            omp_event_handle_t ev;
+            if (rank < size - 1 && glue)
+#pragma omp task depend(in: reps[nrb - 2][C]) firstprivate(last, C) priority(1) detach(ev)
+                ompc_isend(last, bs, MPI_DOUBLE, rank + 1, C, MPI_COMM_WORLD, ev);
+            else if (rank < size - 1)
 #pragma omp task depend(in: reps[nrb - 2][C]) firstprivate(last, C) priority(1)
                 send_block(last, rank + 1, C);
-            if (rank > 0 && t < steps - 1)
+            if (rank > 0 && t < steps - 1 && glue)
+#pragma omp task depend(in: reps[1][C]) firstprivate(first, C) priority(1) detach(ev)
+                ompc_isend(first, bs, MPI_DOUBLE, rank - 1, C, MPI_COMM_WORLD, ev);
+            else if (rank > 0 && t < steps - 1)
 #pragma omp task depend(in: reps[1][C]) firstprivate(first, C) priority(1)
                 send_block(first, rank - 1, C);
         }
@@ -93,16 +113,24 @@ static void solve_tasks(double *m, int local, int rank, int size)
 int main(int argc, char **argv)
 {
     int required = MPI_THREAD_MULTIPLE, provided;
+    /* --glue: TAMPI stays off (no task hook), as in a program without it;
+     * with the hook on, a one-thread team that waits at its barrier for
+     * tasks depending on detach-clause tasks fulfilled by another thread
+     * hangs (README, known limitations) */
+    if (argc > 1 && !strcmp(argv[1], "--glue"))
+        TAMPI_Property_set(TAMPI_PROPERTY_AUTO_INIT, 0);
     MPI_Init_thread(&argc, &argv, required, &provided);
     if (provided != required) {
         fprintf(stderr, "Error: MPI threading level not supported!\n");
         MPI_Abort(MPI_COMM_WORLD, 1);
     }
     int a = 1;
+    if (argc > 1 && !strcmp(argv[1], "--glue"))
+        glue = 1, a = 2;
     int rank, size;
     MPI_Comm_rank(MPI_COMM_WORLD, &rank);
     MPI_Comm_size(MPI_COMM_WORLD, &size);
-    wavefront_args(argc, argv, a, "wavefront-tampi ROWS COLS BLOCK STEPS", rank, size);
+    wavefront_args(argc, argv, a, "wavefront-tampi [--glue] ROWS COLS BLOCK STEPS", rank, size);
     int local = rows / size;
     size_t w = (size_t)cols + 2;
     double *m = malloc((size_t)(local + 2) * w * sizeof *m);
@@ -116,10 +144,12 @@ int main(int argc, char **argv)
     long bad = wavefront_check(m, local, rank);
     int status = 0;
     if (rank == 0) {
-        printf("wavefront-tampi: %s: TAMPI %d calls, %d ranks x %d threads, %dx%d block %d, %d "
-               "steps, %ld cells differ from the serial sweep, %.3e updates/s\n",
-               bad ? "FAIL" : "OK", TAMPI_VERSION_MAJOR, size, omp_get_max_threads(), rows, cols,
-               bs, steps, bad, (double)rows * cols * steps / dt);
+        char calls[32];
+        snprintf(calls, sizeof calls, glue ? "omp-glue" : "TAMPI %d", TAMPI_VERSION_MAJOR);
+        printf("wavefront-tampi: %s: %s calls, %d ranks x %d threads, %dx%d block %d, %d steps, "
+               "%ld cells differ from the serial sweep, %.3e updates/s\n",
+               bad ? "FAIL" : "OK", calls, size, omp_get_max_threads(), rows, cols, bs, steps, bad,
+               (double)rows * cols * steps / dt);
         status = bad != 0;
     }
     free(m);

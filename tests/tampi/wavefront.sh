@@ -22,4 +22,12 @@ for api in 3 4; do
         done
     done
 done
+# The benchmarks' omp-glue variant (detach(ev) + ompc_irecv/isend), with two
+# threads (one-thread teams: issue 20's libomp abort)
+out=$(OMP_NUM_THREADS=2 "$run" 2 ./tampi_wavefront4 --glue $args 2>&1)
+rc=$?
+printf 'glue: %s\n' "$out"
+[ $rc -eq 0 ] && printf '%s\n' "$out" | grep -q \
+    "^wavefront-tampi: OK: omp-glue calls, 2 ranks x 2 threads, .* 0 cells differ" ||
+    { echo "FAIL: omp-glue variant, 2 ranks x 2 threads: exit $rc"; fail=1; }
 exit $fail
