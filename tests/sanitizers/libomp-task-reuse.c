@@ -84,8 +84,10 @@ task_head_t *__kmpc_omp_task_alloc(void *loc, int gtid, int flags, size_t sizeof
     static _Atomic(void *) real;
     task_alloc_fn f = (task_alloc_fn)shim_next(&real, "__kmpc_omp_task_alloc");
     task_head_t *t = f(loc, gtid, flags, sizeof_task, sizeof_shareds, entry);
-    if (t && __tsan_acquire && __tsan_release && entry) {
-        entry_fn w = wrapper_of(entry);
+    /* wrap the routine the task got, which a later interposer (the task
+     * hook, linked by a TAMPI program) may have replaced */
+    if (t && __tsan_acquire && __tsan_release && t->routine) {
+        entry_fn w = wrapper_of(t->routine);
         if (w) {
             __tsan_acquire(t);
             t->routine = w;

@@ -8,6 +8,8 @@
  *    add up: the dependent sees all four;
  *  - TAMPI_Iwait sets the caller's handle to MPI_REQUEST_NULL at once;
  *  - outside a task a call waits (the data is there when it returns);
+ *  - collectives bound to tasks (TAMPI 4's TAMPI_Ibcast / TAMPI_Iallreduce,
+ *    TAMPI 3's wrappers of them): the dependent sees the result;
  *  - bad arguments return the MPI error class (MPI_ERRORS_RETURN): NULL
  *    request, negative count, a request libcont already owns;
  *  - properties: the modes, read-only ones refused, AUTO_INIT refused
@@ -203,6 +205,49 @@ static void properties(int expect_blocking)
     MPI_Comm_set_errhandler(MPI_COMM_WORLD, MPI_ERRORS_ARE_FATAL);
 }
 
+/* Both ranks: a broadcast and an allreduce, each bound to its task; the
+ * dependent checks the result (both ranks enter them after the
+ * point-to-point part). */
+static void collectives(int rank)
+{
+    static int b, sum;
+    int seen_b = -1, seen_sum = -1;
+#pragma omp parallel
+#pragma omp single
+    {
+#pragma omp task depend(out: b)
+        {
+            b = rank == 0 ? 77 : 0;
+#if TAMPI_VERSION_MAJOR == 3
+            MPI_Request r;
+            TAMPI_Ibcast(&b, 1, MPI_INT, 0, MPI_COMM_WORLD, &r);
+#else
+            TAMPI_Ibcast(&b, 1, MPI_INT, 0, MPI_COMM_WORLD);
+#endif
+        }
+#pragma omp task depend(out: sum)
+        {
+            static int mine;
+            mine = rank + 1;
+#if TAMPI_VERSION_MAJOR == 3
+            MPI_Request r;
+            TAMPI_Iallreduce(&mine, &sum, 1, MPI_INT, MPI_SUM, MPI_COMM_WORLD, &r);
+#else
+            TAMPI_Iallreduce(&mine, &sum, 1, MPI_INT, MPI_SUM, MPI_COMM_WORLD);
+#endif
+        }
+#pragma omp task depend(in: b, sum) shared(seen_b, seen_sum)
+        {
+            seen_b = b;
+            seen_sum = sum;
+        }
+    }
+    /* on rank 1 the broadcast's buffer changes only when it completes; the
+     * job fails if a check fails there (exit status) */
+    CHECK(seen_b == 77, "rank %d: the broadcast's dependent saw %d", rank, seen_b);
+    CHECK(seen_sum == 3, "rank %d: the allreduce's dependent saw %d", rank, seen_sum);
+}
+
 /* Rank 1: each send only once rank 0 says so. */
 static void sender(void)
 {
@@ -247,6 +292,7 @@ int main(int argc, char **argv)
         binding();
         outside();
         bad_arguments();
+        collectives(rank);
         properties(expect_blocking);
         if (failures)
             printf("tampi-semantics: FAIL: %d of %d checks\n", failures, checks);
@@ -256,6 +302,7 @@ int main(int argc, char **argv)
                    under_contrun ? "contrun" : "linked");
     } else {
         sender();
+        collectives(rank);
     }
     MPI_Finalize();
     return failures != 0;
