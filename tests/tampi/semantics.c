@@ -207,7 +207,7 @@ static void properties(int expect_blocking)
 
 /* Both ranks: a broadcast and an allreduce, each bound to its task; the
  * dependent checks the result (both ranks enter them after the
- * point-to-point part). */
+ * point-to-point part, in the same order). */
 static void collectives(int rank)
 {
     static int b, sum;
@@ -225,7 +225,9 @@ static void collectives(int rank)
             TAMPI_Ibcast(&b, 1, MPI_INT, 0, MPI_COMM_WORLD);
 #endif
         }
-#pragma omp task depend(out: sum)
+        /* after the broadcast (its task completes when it did): collectives
+         * must be started in the same order on every rank */
+#pragma omp task depend(out: sum) depend(in: b)
         {
             static int mine;
             mine = rank + 1;
