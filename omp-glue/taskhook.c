@@ -16,10 +16,12 @@
  * running hooked body, or the creating thread's implicit task), in the
  * innermost open taskgroup of its creator (inherited by its descendants)
  * and in the per-thread created / done counts (all hooked tasks of the
- * outermost region: none is left when the sums are equal) until its
- * body ends.  taskwait, taskgroup ends and barriers wait on these counts
- * while resuming bodies and running tasks (wait_until), so libomp's own
- * wait that follows has nothing of the hook's left to run. */
+ * outermost region: none is left when the sums are equal) until it is
+ * complete: its body ended and, if operations were bound to it
+ * (cont_th_bind), they completed too.  taskwait, taskgroup ends and
+ * barriers wait on these counts while resuming bodies, completing bound
+ * tasks and running tasks (wait_for), so libomp's own wait that follows
+ * has nothing of the hook's left to run. */
 #define _GNU_SOURCE
 #include "taskhook.h"
 #include "fiber.h"
@@ -325,7 +327,8 @@ static void run(th_thread_t *me, fiber_t *f)
         close_standin(f->task);
 }
 
-/* The task's body ended (or will never run through trampoline). */
+/* Out of the counts: the task is complete (or will never run through
+ * trampoline). */
 static void uncount(hook_task_t *t)
 {
     if (!t->counted)
