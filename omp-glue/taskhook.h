@@ -4,8 +4,8 @@
  * Every explicit tied task of the outermost parallel region is created
  * through libomp's __kmpc_omp_task_alloc (the compiler's ABI); the hook
  * marks it detachable, and (with CONT_TH_FIBERS) its body runs on a fiber
- * (fiber.h).  A body that
- * must wait (contrun's task-aware MPI calls) suspends: its fiber is put
+ * (fiber.h).  A body that must wait (contrun's task-aware MPI calls)
+ * suspends: its fiber is put
  * aside, the task's routine returns to libomp with the task's completion
  * event still pending (so its dependents stay blocked), and the thread goes
  * on running other tasks.  When the wait is over the body resumes on the
