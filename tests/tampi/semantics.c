@@ -29,7 +29,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int checks, failures;
+static atomic_int checks, failures;   /* CHECK runs in tasks on any thread */
 
 #define CHECK(cond, ...)                                         \
     do {                                                         \
