@@ -51,19 +51,8 @@ echo "ptxas: $(command -v ptxas || echo not found)" >>"$log"
 # left: seconds of the budget left.
 left() { echo $((budget - ($(date +%s) - start))); }
 
-# step SECONDS CMD...: run with a timeout cut to the budget left; keep records.
-step() {
-    t=$1
-    shift
-    [ "$t" -gt "$(left)" ] && t=$(left)
-    if [ "$t" -lt 3 ]; then echo "skipped (out of time): $*" >>"$log"; return 1; fi
-    echo "== $* (timeout $t s, at $(($(date +%s) - start)) s)" >>"$log"
-    timeout -k 2 "$t" "$@" 2>>"$log" | tee -a "$log" | grep '^{"bench"' >>"$json"
-    rc=$?
-    return $rc
-}
-
-# capture SECONDS CMD...: as step, but the output goes to stdout (and the log).
+# capture SECONDS CMD...: run with a timeout cut to the budget left; the output
+# goes to stdout and the log.
 capture() {
     t=$1
     shift
@@ -71,6 +60,11 @@ capture() {
     if [ "$t" -lt 3 ]; then echo "skipped (out of time): $*" >>"$log"; return 1; fi
     echo "== $* (timeout $t s, at $(($(date +%s) - start)) s)" >>"$log"
     timeout -k 2 "$t" "$@" 2>>"$log" | tee -a "$log"
+}
+
+# step SECONDS CMD...: capture, keeping the records.
+step() {
+    capture "$@" | grep '^{"bench"' >>"$json"
 }
 
 # samplep BENCH VARIANT CFG UNIT SED REPS SECONDS CMD...: CMD run REPS

@@ -12,8 +12,6 @@
 #include "mpi-continue.h"
 #include "taskhook.h"
 
-extern MPI_Request tampi_cr;
-
 /* A bound operation completed (or failed: reported, and the task is
  * released all the same, its status holding the error). */
 static int done(int rc, void *task)

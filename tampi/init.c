@@ -17,7 +17,7 @@
 #include <stdlib.h>
 
 int tampi_nonblocking, tampi_blocking;
-MPI_Request tampi_cr = MPI_REQUEST_NULL;   /* bind.c's continuations */
+MPI_Request tampi_cr = MPI_REQUEST_NULL;
 
 static int auto_init = 1;
 static int mpi_up;          /* MPI_Init[_thread] has returned */

@@ -4,8 +4,10 @@
 
 #include "TAMPI.h"
 
-/* The modes, set at start-up (init.c). */
+/* The modes, set at start-up (init.c), and the continuation request of the
+ * bound operations (bind.c's continuations). */
 extern int tampi_nonblocking, tampi_blocking;
+extern MPI_Request tampi_cr;
 
 /* Bind the calling task to *request (status written on completion), or
  * wait for it where no binding is possible (bind.c). */

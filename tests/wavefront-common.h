@@ -59,6 +59,15 @@ static void wavefront_args(int argc, char **argv, int a, const char *usage, int 
     }
 }
 
+/* This rank's rows with their halos, initialised; *local: how many rows. */
+static double *wavefront_matrix(int rank, int size, int *local)
+{
+    *local = rows / size;
+    double *m = malloc((size_t)(*local + 2) * ((size_t)cols + 2) * sizeof *m);
+    init(m, *local + 2, rank * *local);
+    return m;
+}
+
 /* Gather the rows of every rank on rank 0 and count the cells that differ
  * from a serial sweep (-1 on the other ranks). */
 static long wavefront_check(const double *m, int local, int rank)

@@ -105,10 +105,8 @@ int main(int argc, char **argv)
     MPI_Comm_rank(MPI_COMM_WORLD, &rank);
     MPI_Comm_size(MPI_COMM_WORLD, &size);
     wavefront_args(argc, argv, a, "wavefront [--plain] ROWS COLS BLOCK STEPS", rank, size);
-    int local = rows / size;
-    size_t w = (size_t)cols + 2;
-    double *m = malloc((size_t)(local + 2) * w * sizeof *m);
-    init(m, local + 2, rank * local);
+    int local;
+    double *m = wavefront_matrix(rank, size, &local);
     MPI_Barrier(MPI_COMM_WORLD);
     double t0 = MPI_Wtime();
     if (plain)

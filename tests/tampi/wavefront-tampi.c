@@ -113,28 +113,26 @@ static void solve_tasks(double *m, int local, int rank, int size)
 int main(int argc, char **argv)
 {
     int required = MPI_THREAD_MULTIPLE, provided;
+    int a = 1;
+    if (argc > 1 && !strcmp(argv[1], "--glue"))
+        glue = 1, a = 2;
     /* --glue: TAMPI stays off (no task hook), as in a program without it;
      * with the hook on, a one-thread team that waits at its barrier for
      * tasks depending on detach-clause tasks fulfilled by another thread
      * hangs (README, known limitations) */
-    if (argc > 1 && !strcmp(argv[1], "--glue"))
+    if (glue)
         TAMPI_Property_set(TAMPI_PROPERTY_AUTO_INIT, 0);
     MPI_Init_thread(&argc, &argv, required, &provided);
     if (provided != required) {
         fprintf(stderr, "Error: MPI threading level not supported!\n");
         MPI_Abort(MPI_COMM_WORLD, 1);
     }
-    int a = 1;
-    if (argc > 1 && !strcmp(argv[1], "--glue"))
-        glue = 1, a = 2;
     int rank, size;
     MPI_Comm_rank(MPI_COMM_WORLD, &rank);
     MPI_Comm_size(MPI_COMM_WORLD, &size);
     wavefront_args(argc, argv, a, "wavefront-tampi [--glue] ROWS COLS BLOCK STEPS", rank, size);
-    int local = rows / size;
-    size_t w = (size_t)cols + 2;
-    double *m = malloc((size_t)(local + 2) * w * sizeof *m);
-    init(m, local + 2, rank * local);
+    int local;
+    double *m = wavefront_matrix(rank, size, &local);
     MPI_Barrier(MPI_COMM_WORLD);
     double t0 = MPI_Wtime();
     solve_tasks(m, local, rank, size);
