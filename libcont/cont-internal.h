@@ -35,7 +35,7 @@
 
 #define CONT_CONTINUE_FLAGS                                                        \
     (MPIX_CONT_REQBUF_VOLATILE | MPIX_CONT_REQUESTS_FREE | MPIX_CONT_DEFER_COMPLETE | \
-     MPIX_CONT_INVOKE_FAILED | MPIX_CONT_IMMEDIATE)
+     MPIX_CONT_INVOKE_FAILED | MPIX_CONT_IMMEDIATE | MPIX_CONT_FORGET)
 #define CONT_ALL_FLAGS (CONT_CONTINUE_FLAGS | MPIX_CONT_POLL_ONLY)
 
 /* ------------------------------------------------------------ config.c */
@@ -164,6 +164,13 @@ typedef struct cr {
     lf_stack_t held;              /* fired while inactive: wait for MPI_Start */
     lf_stack_t ready;             /* POLL_ONLY: ready, waiting for a tester */
     fifo_t ready_local;           /* tester-private part of `ready` */
+    uint8_t always_active;        /* earlier revisions: created active, never deactivated
+                                     (completion leaves it active; MPI_Start refused) */
+    uint8_t enqueue_complete;     /* earlier revisions' info key: never run inside
+                                     MPIX_Continue (legacy.c adds DEFER_COMPLETE) */
+    uint8_t forget;               /* the hidden CR of MPIX_CONT_FORGET continuations */
+    uint8_t app_threads;          /* earlier revisions: callbacks run only in application
+                                     threads' MPI calls, never on the progress thread */
     _Atomic(struct cont *) parent;/* continuation this CR is an operation of */
     int parent_idx;
     pthread_mutex_t fail_mtx;     /* failed-continuation list (rare path) */
@@ -183,6 +190,12 @@ cr_t *cont_crtable_lookup(MPI_Request h);    /* NULL if not a live CR */
 void cont_crtable_fini(void);
 
 /* ------------------------------------------------------------ crequest.c */
+/* Make a CR (MPIX_Continue_init's work once its arguments are checked):
+ * inactive, with the given POLL_ONLY and max_poll.  Raises errors as fn. */
+int cont_cr_create(const char *fn, int poll_only, int max_poll, cr_t **out);
+/* The process's CR of MPIX_CONT_FORGET continuations (made on first use;
+ * active, never completes, never tested by the application). */
+cr_t *cont_forget_cr(void);
 /* Find the live CR of handle h, or raise MPI_ERR_REQUEST naming fn/what. */
 int cont_cr_lookup_or_error(MPI_Request h, const char *fn, const char *what, cr_t **out);
 void cont_cr_complete_to_parent(cr_t *cr);
@@ -217,6 +230,51 @@ typedef struct cont_op {
 
 typedef enum { CTX_REGISTER, CTX_START, CTX_ENGINE, CTX_CALLBACK } cont_ctx_t;
 
+/* How a callback is called: the current revision's int (*)(int rc, void *),
+ * and the earlier revisions' forms (legacy.c). */
+typedef enum {
+    CONT_CB_RC,          /* int (*)(int rc, void *data); a non-success return fails it */
+    CONT_CB_RC_IGNORED,  /* the same, return value ignored (MPICH's PR) */
+    CONT_CB_DATA,        /* void (*)(void *data) (202005, 202009) */
+    CONT_CB_STATUS       /* void (*)(MPI_Status *statuses, void *data) (202010-202110) */
+} cont_cb_kind_t;
+typedef void (cont_cb_data_fn)(void *data);
+typedef void (cont_cb_status_fn)(MPI_Status *statuses, void *data);
+
+/* Call cb as its kind says; statuses: the registration's array (or
+ * MPI_STATUSES_IGNORE), for CONT_CB_STATUS.  Returns the callback's verdict. */
+static inline int cont_invoke(int kind, MPIX_Continue_cb_function *cb, int rc, void *data,
+                              MPI_Status *statuses)
+{
+    switch (kind) {
+    case CONT_CB_RC:
+        return cb(rc, data);
+    case CONT_CB_RC_IGNORED:
+        cb(rc, data);
+        return MPI_SUCCESS;
+    case CONT_CB_DATA:
+        ((cont_cb_data_fn *)(void (*)(void))cb)(data);
+        return MPI_SUCCESS;
+    default:
+        ((cont_cb_status_fn *)(void (*)(void))cb)(statuses, data);
+        return MPI_SUCCESS;
+    }
+}
+
+/* Registration options beyond the public flags (legacy.c). */
+enum {
+    CONT_REG_NULL_UNTOUCHED = 1 << 0   /* leave the statuses of MPI_REQUEST_NULL entries alone */
+};
+/* MPIX_Continueall's argument checks (count, array, callback, statuses);
+ * MPI_SUCCESS or the error raised. */
+int cont_check_register_args(const char *fn, int count, MPI_Request reqs[],
+                             MPIX_Continue_cb_function *cb, MPI_Status statuses[]);
+/* MPIX_Continueall's work, for a callback of any kind; fn names the API
+ * call in error messages. */
+int cont_register_as(const char *fn, int count, MPI_Request reqs[],
+                     MPIX_Continue_cb_function *cb, int kind, void *cb_data, int flags,
+                     int options, MPI_Status statuses[], MPI_Request cont_req);
+
 typedef struct cont {
     lf_node_t node;         /* first member: queues link through it */
     cr_t *cr;
@@ -224,6 +282,7 @@ typedef struct cont {
     void *cb_data;
     int flags;
     int count;
+    uint8_t kind;           /* cont_cb_kind_t */
     MPI_Status *statuses;   /* NULL: ignored */
     atomic_int pending;
     atomic_int refs;
@@ -248,6 +307,8 @@ typedef struct {
     atomic_int pollers;                /* threads polling the engine themselves: in MPI_Wait
                                           on a CR, or between cont_progress_driver_begin/end */
     atomic_uint release_seq;           /* odd while a sweep may hold stale claims */
+    lf_stack_t app_q;                  /* ready continuations of app_threads CRs that the
+                                          progress thread saw: run by cont_app_run */
 } cont_engine_t;
 extern cont_engine_t cont_engine;
 
@@ -259,8 +320,12 @@ int cont_progress(void);
  * operations in MPI and *tested how many it tested (0 if it did not own
  * the engine or had none).  Both pointers NULL (cont_progress) or both set. */
 int cont_progress_timed(uint64_t *sweep_ns, int *tested);
-/* Run this thread's batch of ready continuations. */
+/* Run this thread's batch of ready continuations (on the progress thread,
+ * those of app_threads CRs go to app_q instead). */
 int cont_run_local(void);
+/* Run the continuations waiting in app_q (an application thread in an MPI
+ * call); returns how many ran. */
+int cont_app_run(void);
 void cont_local_append(cont_t *c);
 int cont_engine_has_work(void);
 void cont_engine_submit(cont_t *c);    /* reg_q, wakes the progress thread */
@@ -290,6 +355,7 @@ void cont_pollers_leave(void);
 double cont_progress_thread_cpu(void);
 int cont_progress_thread_running(void);
 int cont_progress_thread_is_self(void);
+extern _Thread_local int cont_tls_is_progress_thread;
 
 /* ------------------------------------------------------------ init.c */
 typedef struct {
@@ -298,9 +364,40 @@ typedef struct {
     int told_level;              /* what the program was told (MPI_Query_thread) */
     int rank;
     atomic_ullong sweeps;        /* also how the progress thread sees pollers poll */
+    atomic_int any_call_progress;/* an earlier revision's CR exists: without a progress
+                                    thread, MPI calls on any request drive the engine */
     atomic_ullong max_outstanding;
 } cont_global_t;
 extern cont_global_t cont_g;
+
+/* ------------------------------------------------------------ anycall.c */
+/* The revisions before 202211 run continuations from the progress of any
+ * MPI call (Open MPI's opal_progress hook), in the threads that call MPI.
+ * Once such a CR exists, the MPI calls libcont interposes, on any request,
+ * run the continuations of app_threads CRs that are ready, and drive the
+ * engine when no progress thread does: the tests once per call, the waits
+ * while they wait. */
+static inline int cont_any_call(void)
+{
+    return __builtin_expect(atomic_load_explicit(&cont_g.any_call_progress,
+                                                 memory_order_relaxed), 0);
+}
+/* One step: drive the engine when no progress thread does, and run the
+ * continuations the progress thread left to application threads. */
+static inline int cont_any_call_step(void)
+{
+    return (cont_progress_thread_running() ? 0 : cont_progress()) + cont_app_run();
+}
+static inline void cont_any_call_poll(void)
+{
+    if (cont_any_call())
+        cont_any_call_step();
+}
+int cont_any_call_wait(MPI_Request *req, MPI_Status *status);
+int cont_any_call_waitall(int count, MPI_Request reqs[], MPI_Status statuses[]);
+int cont_any_call_waitany(int count, MPI_Request reqs[], int *index, MPI_Status *status);
+int cont_any_call_waitsome(int count, MPI_Request reqs[], int *outcount, int indices[],
+                           MPI_Status statuses[]);
 
 /* Lazily initialise libcont if MPI is initialised (by whatever route);
  * returns non-zero if MPI is not initialised. */

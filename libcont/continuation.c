@@ -101,7 +101,8 @@ static void run(cont_t *c, int inl)
     int err = atomic_load(&c->err), rc = err;
     if (err == MPI_SUCCESS || (c->flags & MPIX_CONT_INVOKE_FAILED)) {
         cont_tls_depth++;
-        rc = c->cb(err, c->cb_data);
+        rc = cont_invoke(c->kind, c->cb, err, c->cb_data,
+                         c->statuses ? c->statuses : MPI_STATUSES_IGNORE);
         cont_tls_depth--;
         if (inl)
             CONT_STAT_ADD(run_inline, 1);
@@ -158,7 +159,7 @@ typedef struct {
  * one atomic to give the CR back.  Returns 1 when done; 0 when the general
  * path must take over, with *tested set when the operations were tested
  * (their result is then in *pre: an operation is never tested twice). */
-static int fast_path(int count, MPI_Request reqs[], MPIX_Continue_cb_function *cb,
+static int fast_path(int count, MPI_Request reqs[], MPIX_Continue_cb_function *cb, int kind,
                      void *cb_data, MPI_Status statuses[], cr_t *cr, first_test_t *pre,
                      int *tested)
 {
@@ -200,7 +201,7 @@ static int fast_path(int count, MPI_Request reqs[], MPIX_Continue_cb_function *c
     CONT_STAT_ADD(registered, 1);
     CONT_STAT_ADD(ops_completed, (unsigned long long)count);
     cont_tls_depth++;
-    int rc = cb(MPI_SUCCESS, cb_data);
+    int rc = cont_invoke(kind, cb, MPI_SUCCESS, cb_data, statuses);
     cont_tls_depth--;
     CONT_STAT_ADD(run_inline, 1);
     if (rc != MPI_SUCCESS)
@@ -211,9 +212,8 @@ static int fast_path(int count, MPI_Request reqs[], MPIX_Continue_cb_function *c
     return 1;
 }
 
-static int cont_register(const char *fn, int count, MPI_Request reqs[],
-                         MPIX_Continue_cb_function *cb, void *cb_data, int flags,
-                         MPI_Status statuses[], MPI_Request cont_req)
+int cont_check_register_args(const char *fn, int count, MPI_Request reqs[],
+                             MPIX_Continue_cb_function *cb, MPI_Status statuses[])
 {
     CONT_CHECK_INIT(fn);
     if (count < 0)
@@ -224,6 +224,16 @@ static int cont_register(const char *fn, int count, MPI_Request reqs[],
         return cont_error(MPI_ERR_ARG, "%s: the callback is NULL", fn);
     if (!statuses)
         return cont_error(MPI_ERR_ARG, "%s: statuses is NULL (use MPI_STATUS[ES]_IGNORE)", fn);
+    return MPI_SUCCESS;
+}
+
+int cont_register_as(const char *fn, int count, MPI_Request reqs[],
+                     MPIX_Continue_cb_function *cb, int kind, void *cb_data, int flags,
+                     int options, MPI_Status statuses[], MPI_Request cont_req)
+{
+    int rc = cont_check_register_args(fn, count, reqs, cb, statuses);
+    if (rc)
+        return rc;
     if (flags & MPIX_CONT_POLL_ONLY)
         return cont_error(MPI_ERR_ARG,
                           "%s: MPIX_CONT_POLL_ONLY is a flag of MPIX_Continue_init, not of %s",
@@ -232,14 +242,19 @@ static int cont_register(const char *fn, int count, MPI_Request reqs[],
         return cont_error(MPI_ERR_ARG, "%s: unknown flag bits 0x%x", fn,
                           (unsigned)(flags & ~CONT_ALL_FLAGS));
     cr_t *cr;
-    int rc = cont_cr_lookup_or_error(cont_req, fn, "cont_req", &cr);
-    if (rc)
+    if (flags & MPIX_CONT_FORGET) {
+        if (!(cr = cont_forget_cr()))
+            return cont_error(MPI_ERR_OTHER, "%s: out of memory", fn);
+    } else if ((rc = cont_cr_lookup_or_error(cont_req, fn, "cont_req", &cr))) {
         return rc;
+    }
+    if (cr->enqueue_complete)
+        flags |= MPIX_CONT_DEFER_COMPLETE;
 
     first_test_t pre;
     int tested = 0;
     if (!(flags & MPIX_CONT_DEFER_COMPLETE) && cont_tls_depth < cont_cfg.max_inline_depth &&
-        fast_path(count, reqs, cb, cb_data, statuses, cr, &pre, &tested))
+        fast_path(count, reqs, cb, kind, cb_data, statuses, cr, &pre, &tested))
         return MPI_SUCCESS;
 
     cont_t *c = malloc(sizeof *c + (size_t)count * sizeof(cont_op_t));
@@ -250,6 +265,7 @@ static int cont_register(const char *fn, int count, MPI_Request reqs[],
     c->cb_data = cb_data;
     c->flags = flags;
     c->count = count;
+    c->kind = (uint8_t)kind;
     c->statuses = statuses == MPI_STATUSES_IGNORE ? NULL : statuses;
     atomic_init(&c->err, MPI_SUCCESS);
 
@@ -359,7 +375,7 @@ static int cont_register(const char *fn, int count, MPI_Request reqs[],
     }
 
     /* 3. Commit: from here on the registration cannot fail. */
-    for (int i = 0; c->statuses && i < count; i++)
+    for (int i = 0; c->statuses && !(options & CONT_REG_NULL_UNTOUCHED) && i < count; i++)
         if (reqs[i] == MPI_REQUEST_NULL)
             cont_empty_status(&c->statuses[i], MPI_SUCCESS);   /* as MPI_Waitall does */
     atomic_init(&c->pending, n_live + 1);   /* + the registration guard */
@@ -452,8 +468,8 @@ bad_request:
 int MPIX_Continueall(int count, MPI_Request op_requests[], MPIX_Continue_cb_function *cb,
                      void *cb_data, int flags, MPI_Status statuses[], MPI_Request cont_req)
 {
-    return cont_register("MPIX_Continueall", count, op_requests, cb, cb_data, flags, statuses,
-                         cont_req);
+    return cont_register_as("MPIX_Continueall", count, op_requests, cb, CONT_CB_RC, cb_data,
+                            flags, 0, statuses, cont_req);
 }
 
 int MPIX_Continue(MPI_Request *op_request, MPIX_Continue_cb_function *cb, void *cb_data,
@@ -463,5 +479,6 @@ int MPIX_Continue(MPI_Request *op_request, MPIX_Continue_cb_function *cb, void *
         CONT_CHECK_INIT("MPIX_Continue");
         return cont_error(MPI_ERR_ARG, "MPIX_Continue: op_request is NULL");
     }
-    return cont_register("MPIX_Continue", 1, op_request, cb, cb_data, flags, status, cont_req);
+    return cont_register_as("MPIX_Continue", 1, op_request, cb, CONT_CB_RC, cb_data, flags, 0,
+                            status, cont_req);
 }

@@ -25,6 +25,32 @@ int cont_cr_lookup_or_error(MPI_Request h, const char *fn, const char *what, cr_
                       "MPIX_Continue_init)", fn, what, (unsigned)h);
 }
 
+int cont_cr_create(const char *fn, int poll_only, int max_poll, cr_t **out)
+{
+    cr_t *cr = calloc(1, sizeof *cr);
+    if (!cr)
+        return cont_error(MPI_ERR_OTHER, "%s: out of memory", fn);
+    atomic_init(&cr->state, 0);
+    atomic_init(&cr->refs, 1);
+    atomic_init(&cr->first_err, MPI_SUCCESS);
+    cr->poll_only = !!poll_only;
+    cr->max_poll = max_poll > 0 && max_poll != MPI_UNDEFINED ? max_poll : 0;
+    pthread_mutex_init(&cr->fail_mtx, NULL);
+    if (cont_crtable_alloc(cr)) {
+        pthread_mutex_destroy(&cr->fail_mtx);
+        free(cr);
+        return cont_error(MPI_ERR_OTHER, "%s: too many continuation requests alive", fn);
+    }
+    pthread_mutex_lock(&all_mtx);
+    cr->all_next = all_head;
+    if (all_head)
+        all_head->all_prev = cr;
+    all_head = cr;
+    pthread_mutex_unlock(&all_mtx);
+    *out = cr;
+    return MPI_SUCCESS;
+}
+
 int MPIX_Continue_init(int flags, int max_poll, MPI_Info info, MPI_Request *cont_req)
 {
     static const char fn[] = "MPIX_Continue_init";
@@ -43,28 +69,35 @@ int MPIX_Continue_init(int flags, int max_poll, MPI_Info info, MPI_Request *cont
         if (rc != MPI_SUCCESS)
             return rc;   /* MPI raised it */
     }
-    cr_t *cr = calloc(1, sizeof *cr);
-    if (!cr)
-        return cont_error(MPI_ERR_OTHER, "%s: out of memory", fn);
-    atomic_init(&cr->state, 0);
-    atomic_init(&cr->refs, 1);
-    atomic_init(&cr->first_err, MPI_SUCCESS);
-    cr->poll_only = !!(flags & MPIX_CONT_POLL_ONLY);
-    cr->max_poll = max_poll > 0 && max_poll != MPI_UNDEFINED ? max_poll : 0;
-    pthread_mutex_init(&cr->fail_mtx, NULL);
-    if (cont_crtable_alloc(cr)) {
-        pthread_mutex_destroy(&cr->fail_mtx);
-        free(cr);
-        return cont_error(MPI_ERR_OTHER, "%s: too many continuation requests alive", fn);
-    }
-    pthread_mutex_lock(&all_mtx);
-    cr->all_next = all_head;
-    if (all_head)
-        all_head->all_prev = cr;
-    all_head = cr;
-    pthread_mutex_unlock(&all_mtx);
-    *cont_req = cr->handle;
-    return MPI_SUCCESS;
+    cr_t *cr;
+    int rc = cont_cr_create(fn, flags & MPIX_CONT_POLL_ONLY, max_poll, &cr);
+    if (rc == MPI_SUCCESS)
+        *cont_req = cr->handle;
+    return rc;
+}
+
+/* MPIX_CONT_FORGET continuations belong to this CR: active for good, never
+ * complete while any is pending, invisible to the application (its handle is
+ * never given out).  Made on first use; the losers of a race free theirs. */
+static _Atomic(cr_t *) forget_cr;
+
+cr_t *cont_forget_cr(void)
+{
+    cr_t *cr = atomic_load_explicit(&forget_cr, memory_order_acquire);
+    if (cr)
+        return cr;
+    cr_t *mine;
+    if (cont_cr_create("MPIX_Continue", 0, 0, &mine))
+        return NULL;
+    mine->always_active = 1;
+    mine->forget = 1;
+    atomic_store(&mine->state, CR_ACTIVE);
+    cr_t *none = NULL;
+    if (atomic_compare_exchange_strong(&forget_cr, &none, mine))
+        return mine;
+    cont_crtable_release(mine->handle);
+    cont_cr_unref(mine);
+    return none;
 }
 
 void cont_cr_ref(cr_t *cr)
@@ -120,6 +153,11 @@ int cont_cr_start(cr_t *cr, const char *fn)
         return cont_error(MPI_ERR_REQUEST,
                           "%s: continuation request 0x%x is attached to a continuation", fn,
                           (unsigned)cr->handle);
+    if (cr->always_active)
+        return cont_error(MPI_ERR_REQUEST,
+                          "%s: continuation request 0x%x is of an API revision (before 202206) "
+                          "whose continuation requests are always active: it is never started",
+                          fn, (unsigned)cr->handle);
     uint64_t old = atomic_fetch_or(&cr->state, CR_ACTIVE);
     if (old & CR_ACTIVE)
         return cont_error(MPI_ERR_REQUEST,
@@ -135,8 +173,12 @@ void cont_cr_reactivate(cr_t *cr)
     release_held(cr);
 }
 
+/* Completion makes a CR inactive, except an always-active one (earlier
+ * revisions), which is complete whenever nothing is left and stays active. */
 int cont_cr_try_complete(cr_t *cr)
 {
+    if (cr->always_active)
+        return atomic_load(&cr->state) == CR_ACTIVE;
     uint64_t expect = CR_ACTIVE;
     return atomic_compare_exchange_strong(&cr->state, &expect, 0);
 }
@@ -178,7 +220,7 @@ static int complete_status(cr_t *cr, MPI_Status *status)
  * program looping on MPI_Test/MPI_Start of one CR is what moves the others. */
 static int cr_step(cr_t *cr, int *flag, MPI_Status *status, int *work)
 {
-    *work = cont_progress();
+    *work = cont_progress() + cont_app_run();
     if (!(atomic_load(&cr->state) & CR_ACTIVE)) {
         *flag = 1;
         cont_empty_status(status, MPI_SUCCESS);
@@ -257,6 +299,10 @@ int cont_cr_free(MPI_Request *req, const char *fn)
 
 void cont_cr_record_failure(cr_t *cr, void *cb_data, int err)
 {
+    if (cr->forget) {   /* nobody can ask: count it only */
+        CONT_STAT_ADD(failed, 1);
+        return;
+    }
     pthread_mutex_lock(&cr->fail_mtx);
     if (cr->nfailed == cr->failcap) {
         int ncap = cr->failcap ? 2 * cr->failcap : 8;
@@ -311,6 +357,8 @@ void cont_cr_complete_to_parent(cr_t *cr)
     if (!atomic_load(&cr->parent) || !cont_cr_try_complete(cr))
         return;
     cont_t *p = atomic_exchange(&cr->parent, NULL);
+    if (!p)
+        return;   /* an always-active CR: the other caller took it */
     int idx = cr->parent_idx, err = atomic_load(&cr->first_err);
     MPI_Status st;
     cont_empty_status(&st, err);

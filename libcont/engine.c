@@ -56,6 +56,24 @@ int cont_run_local(void)
     int n = 0;
     lf_node_t *node;
     while ((node = fifo_pop(&local_q))) {
+        cont_t *c = (cont_t *)node;
+        if (c->cr->app_threads && cont_tls_is_progress_thread) {
+            lf_push(&cont_engine.app_q, &c->node);   /* cont_app_run's */
+            continue;
+        }
+        cont_run(c);
+        n++;
+    }
+    return n;
+}
+
+int cont_app_run(void)
+{
+    if (lf_empty(&cont_engine.app_q))
+        return 0;
+    int n = 0;
+    for (lf_node_t *node = lf_take_all_fifo(&cont_engine.app_q), *next; node; node = next) {
+        next = node->next;
         cont_run((cont_t *)node);
         n++;
     }

@@ -166,7 +166,12 @@ static void count_cr(cr_t *cr, void *arg)
         r->waiting += n;
         why = "operations still pending";
     }
-    if (r->printed++ < 8)
+    if (r->printed++ >= 8)
+        return;
+    if (cr->forget)
+        fprintf(stderr, "libcont: rank %d:   without a continuation request (MPIX_CONT_FORGET): "
+                "%llu (%s)\n", cont_g.rank, n, why);
+    else
         fprintf(stderr, "libcont: rank %d:   continuation request 0x%x: %llu (%s)\n",
                 cont_g.rank, (unsigned)cr->handle, n, why);
 }
@@ -188,8 +193,8 @@ static void lib_finalize(void)
     cont_progress_thread_stop();
     double deadline = now_s() + cont_cfg.finalize_timeout_ms * 1e-3;
     cont_backoff_t b = {0};
-    while (cont_engine_has_work() && now_s() < deadline) {
-        if (cont_progress() > 0)
+    while ((cont_engine_has_work() || !lf_empty(&cont_engine.app_q)) && now_s() < deadline) {
+        if (cont_progress() + cont_app_run() > 0)
             b.n = 0;
         else
             cont_backoff(&b);

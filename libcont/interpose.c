@@ -41,6 +41,7 @@ int MPI_Start(MPI_Request *req)
     }
     if (req && cont_req_owned_stable(*req))
         return owned_error("MPI_Start", *req);
+    cont_any_call_poll();
     return PMPI_Start(req);
 }
 
@@ -56,6 +57,7 @@ int MPI_Test(MPI_Request *req, int *flag, MPI_Status *status)
     }
     if (req && cont_req_owned_stable(*req))
         return owned_error("MPI_Test", *req);
+    cont_any_call_poll();
     return PMPI_Test(req, flag, status);
 }
 
@@ -71,6 +73,8 @@ int MPI_Wait(MPI_Request *req, MPI_Status *status)
     }
     if (req && cont_req_owned_stable(*req))
         return owned_error("MPI_Wait", *req);
+    if (cont_any_call())
+        return cont_any_call_wait(req, status);
     if (cont_wrapper && cont_wrapper->wait)
         return cont_wrapper->wait(req, status);
     return PMPI_Wait(req, status);
@@ -107,6 +111,7 @@ int MPI_Request_get_status(MPI_Request req, int *flag, MPI_Status *status)
     }
     if (cont_req_owned_stable(req))
         return owned_error("MPI_Request_get_status", req);
+    cont_any_call_poll();
     return PMPI_Request_get_status(req, flag, status);
 }
 

@@ -116,8 +116,10 @@ int MPI_Startall(int count, MPI_Request reqs[])
     int ncr, rc = scan("MPI_Startall", count, reqs, &ncr);
     if (rc)
         return rc;
-    if (!ncr)
+    if (!ncr) {
+        cont_any_call_poll();
         return PMPI_Startall(count, reqs);
+    }
     for (int i = 0; i < count; i++) {
         if (cont_is_cr_handle(reqs[i])) {
             cr_t *cr = cont_crtable_lookup(reqs[i]);
@@ -227,8 +229,10 @@ int MPI_Testall(int count, MPI_Request reqs[], int *flag, MPI_Status statuses[])
     int ncr, rc = scan("MPI_Testall", count, reqs, &ncr);
     if (rc)
         return rc;
-    if (!ncr || !flag)
+    if (!ncr || !flag) {
+        cont_any_call_poll();
         return PMPI_Testall(count, reqs, flag, statuses);
+    }
     return mixed_testall(count, reqs, flag, statuses);
 }
 
@@ -290,6 +294,8 @@ int MPI_Waitall(int count, MPI_Request reqs[], MPI_Status statuses[])
     int ncr, rc = scan("MPI_Waitall", count, reqs, &ncr);
     if (rc)
         return rc;
+    if (!ncr && cont_any_call())
+        return cont_any_call_waitall(count, reqs, statuses);
     if (!ncr)
         return cont_wrapper && cont_wrapper->waitall ? cont_wrapper->waitall(count, reqs, statuses)
                                                      : PMPI_Waitall(count, reqs, statuses);
@@ -346,8 +352,10 @@ int MPI_Testany(int count, MPI_Request reqs[], int *index, int *flag, MPI_Status
     int ncr, rc = scan("MPI_Testany", count, reqs, &ncr);
     if (rc)
         return rc;
-    if (!ncr || !index || !flag)
+    if (!ncr || !index || !flag) {
+        cont_any_call_poll();
         return PMPI_Testany(count, reqs, index, flag, status);
+    }
     return mixed_testany(count, reqs, index, flag, status);
 }
 
@@ -356,6 +364,8 @@ int MPI_Waitany(int count, MPI_Request reqs[], int *index, MPI_Status *status)
     int ncr, rc = scan("MPI_Waitany", count, reqs, &ncr);
     if (rc)
         return rc;
+    if (!ncr && index && cont_any_call())
+        return cont_any_call_waitany(count, reqs, index, status);
     if (!ncr || !index)
         return cont_wrapper && cont_wrapper->waitany && index
                    ? cont_wrapper->waitany(count, reqs, index, status)
@@ -434,8 +444,10 @@ int MPI_Testsome(int incount, MPI_Request reqs[], int *outcount, int indices[],
     int ncr, rc = scan("MPI_Testsome", incount, reqs, &ncr);
     if (rc)
         return rc;
-    if (!ncr || !outcount || !indices)
+    if (!ncr || !outcount || !indices) {
+        cont_any_call_poll();
         return PMPI_Testsome(incount, reqs, outcount, indices, statuses);
+    }
     return mixed_testsome(incount, reqs, outcount, indices, statuses);
 }
 
@@ -445,6 +457,8 @@ int MPI_Waitsome(int incount, MPI_Request reqs[], int *outcount, int indices[],
     int ncr, rc = scan("MPI_Waitsome", incount, reqs, &ncr);
     if (rc)
         return rc;
+    if (!ncr && outcount && indices && cont_any_call())
+        return cont_any_call_waitsome(incount, reqs, outcount, indices, statuses);
     if (!ncr || !outcount || !indices)
         return cont_wrapper && cont_wrapper->waitsome && outcount && indices
                    ? cont_wrapper->waitsome(incount, reqs, outcount, indices, statuses)

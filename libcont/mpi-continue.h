@@ -37,15 +37,61 @@
  *
  * Environment variables (all read and validated at MPI_Init; an unknown
  * CONT_* variable or a bad value is an error): see README.md.
+ *
+ * Revisions.  The proposal's API changed several times since 2020, and codes
+ * written for it use the revision of their day.  -DLIBCONT_CONTINUE_API=N
+ * selects one (default LIBCONT_CONTINUE_API_LATEST); each declares exactly
+ * what its source declared, and libcont gives it that revision's semantics
+ * over the one engine (docs in mpi-continue-legacy.h):
+ *   202005  MPI_Continue_init(MPI_Request *); MPI_Continue[all] with int *flag;
+ *           void (*)(void *) callbacks            (devreal/ompi e2f4abbb4f)
+ *   202009  the same, renamed MPIX_               (bc8176ea0c)
+ *   202010  callbacks get the statuses: void (*)(MPI_Status *, void *)
+ *                                                 (8093862203)
+ *   202012  MPIX_Continue_init(MPI_Request *, MPI_Info) and its continue_* keys
+ *                                                 (continfo branch, 241a8fef94)
+ *   202110  the first Open MPI extension: no flag argument, mpi_continue_* keys
+ *                                                 (39aae5efd8 .. 55ea6b3736)
+ *   202206  MPIX_Continue_init(max_poll, flags, MPI_Request *, MPI_Info), int
+ *           callbacks with rc, flags, MPIX_Continue_get_failed  (0bb73528a6)
+ *   202211  MPIX_Continue_init(flags, max_poll, info, MPI_Request *),
+ *           DEFER_COMPLETE, INVOKE_FAILED; bit 1 is MPIX_CONT_PERSISTENT
+ *                                                 (584c8b0445)
+ *   202309  the current proposal (this file's API; bit 1 MPIX_CONT_REQUESTS_FREE)
+ *                                                 (ffe13411cf .. dcb9df5c45)
+ *   202411  MPICH's pending implementation (pmodels/mpich PR 7164, fb6a5c4a5f):
+ *           cont_request may be MPI_REQUEST_NULL, the callback's return value
+ *           is ignored, MPIX_CONT_IMMEDIATE; no MPIX_Continue_get_failed
+ * libcont's own extensions (cont_*) are declared in every revision.
  */
 #ifndef MPI_CONTINUE_H
 #define MPI_CONTINUE_H
 
 #include <mpi.h>
 
+/** The newest revision of the API (the default). */
+#define LIBCONT_CONTINUE_API_LATEST 202309
+#ifndef LIBCONT_CONTINUE_API
+#define LIBCONT_CONTINUE_API LIBCONT_CONTINUE_API_LATEST
+#endif
+#if LIBCONT_CONTINUE_API != 202005 && LIBCONT_CONTINUE_API != 202009 &&                \
+    LIBCONT_CONTINUE_API != 202010 && LIBCONT_CONTINUE_API != 202012 &&                \
+    LIBCONT_CONTINUE_API != 202110 && LIBCONT_CONTINUE_API != 202206 &&                \
+    LIBCONT_CONTINUE_API != 202211 && LIBCONT_CONTINUE_API != 202309 &&                \
+    LIBCONT_CONTINUE_API != 202411
+#error "LIBCONT_CONTINUE_API: unknown revision; known: 202005 202009 202010 202012 202110 202206 202211 202309 202411 (see mpi-continue.h)"
+#endif
+
 #ifdef __cplusplus
 extern "C" {
 #endif
+
+/** Feature test macro: libcont's continuations (any revision). */
+#define MPIX_CONTINUE 1
+
+#if LIBCONT_CONTINUE_API < 202211
+#include "mpi-continue-legacy.h"
+#else
 
 /* ---------------------------------------------------------------------- */
 /* Flags                                                                  */
@@ -53,9 +99,15 @@ extern "C" {
 
 /** Deprecated alias of MPIX_CONT_REQUESTS_FREE (MPIX_Continue[all]). */
 #define MPIX_CONT_REQBUF_VOLATILE (1 << 0)
+#if LIBCONT_CONTINUE_API == 202309
 /** The request array may be freed as soon as MPIX_Continue[all] returns
  *  (libcont always copies it, so this never changes behaviour). */
 #define MPIX_CONT_REQUESTS_FREE   (1 << 1)
+#else
+/** 202211 and MPICH's name of bit 1 ("the continuation is persistent"):
+ *  never implemented by anyone; accepted, and changes nothing. */
+#define MPIX_CONT_PERSISTENT      (1 << 1)
+#endif
 /** MPIX_Continue_init: run this CR's continuations only inside
  *  MPI_Test / MPI_Wait (any form) calls on this CR, by the calling thread, at most
  *  max_poll per call.  (Continuations whose operations are complete at
@@ -71,9 +123,12 @@ extern "C" {
 /** MPIX_Continue[all] (MPICH's extension): run the callback as soon as
  *  completion is seen, by whichever thread sees it, also on a POLL_ONLY CR. */
 #define MPIX_CONT_IMMEDIATE       (1 << 5)
-
-/** Feature test macro, as in the Open MPI extension. */
-#define MPIX_CONTINUE 1
+/** MPIX_Continue[all] (MPICH's continue-wip branch): the continuation
+ *  belongs to no continuation request; cont_req is ignored (and may be
+ *  MPI_REQUEST_NULL).  Nothing waits for it: it runs once its operations
+ *  complete, like any other, and a failure is only counted (cont_get_stats)
+ *  and reported at MPI_Finalize if it could never run. */
+#define MPIX_CONT_FORGET          (1 << 6)
 
 /* ---------------------------------------------------------------------- */
 /* Callback type                                                          */
@@ -148,8 +203,10 @@ int MPIX_Continue(MPI_Request *op_request, MPIX_Continue_cb_function *cb,
  *   returns.
  * statuses: MPI_STATUSES_IGNORE or `count` statuses, filled before the
  *   callback runs; they must stay valid until then.
- * flags: MPIX_CONT_REQBUF_VOLATILE, MPIX_CONT_REQUESTS_FREE,
- *   MPIX_CONT_DEFER_COMPLETE, MPIX_CONT_INVOKE_FAILED, MPIX_CONT_IMMEDIATE.
+ * flags: MPIX_CONT_REQBUF_VOLATILE, MPIX_CONT_REQUESTS_FREE (202211 and
+ *   MPICH: MPIX_CONT_PERSISTENT), MPIX_CONT_DEFER_COMPLETE,
+ *   MPIX_CONT_INVOKE_FAILED, MPIX_CONT_IMMEDIATE, MPIX_CONT_FORGET (then
+ *   cont_req is not used and may be MPI_REQUEST_NULL).
  *
  * An operation that fails (MPI_ERRORS_RETURN on its communicator): without
  * MPIX_CONT_INVOKE_FAILED the callback does not run, cb_data is recorded as
@@ -167,6 +224,7 @@ int MPIX_Continueall(int count, MPI_Request op_requests[],
                      MPIX_Continue_cb_function *cb, void *cb_data, int flags,
                      MPI_Status statuses[], MPI_Request cont_req);
 
+#if LIBCONT_CONTINUE_API != 202411
 /**
  * Take the cb_data pointers of failed continuations of cont_req (those
  * whose operation failed without MPIX_CONT_INVOKE_FAILED, or whose callback
@@ -178,6 +236,19 @@ int MPIX_Continueall(int count, MPI_Request op_requests[],
  * MPI_ERR_COUNT (*count < 0), MPI_ERR_REQUEST (not a live CR).
  */
 int MPIX_Continue_get_failed(MPI_Request cont_req, int *count, void **cb_data);
+#else
+/* MPICH's implementation: a NULL cont_request means MPIX_CONT_FORGET, and
+ * the callback's return value is ignored (never a failed continuation). */
+int cont_v202411_continue(MPI_Request *op_request, MPIX_Continue_cb_function *cb,
+                          void *cb_data, int flags, MPI_Status *status,
+                          MPI_Request cont_request);
+int cont_v202411_continueall(int count, MPI_Request op_requests[],
+                             MPIX_Continue_cb_function *cb, void *cb_data, int flags,
+                             MPI_Status statuses[], MPI_Request cont_request);
+#define MPIX_Continue cont_v202411_continue
+#define MPIX_Continueall cont_v202411_continueall
+#endif
+#endif /* LIBCONT_CONTINUE_API >= 202211 */
 
 /* ---------------------------------------------------------------------- */
 /* libcont's own extensions (cont_ prefix)                                */

@@ -149,8 +149,11 @@ static void pace(uint64_t mpi_ns, int tested)
         sched_yield();
 }
 
+_Thread_local int cont_tls_is_progress_thread;
+
 static void *progress_main(void *arg)
 {
+    cont_tls_is_progress_thread = 1;
     (void)arg;
     if (bind_set && hwloc_set_cpubind(topo, bind_set, HWLOC_CPUBIND_THREAD) != 0)
         fprintf(stderr, "libcont: warning: could not bind the progress thread\n");

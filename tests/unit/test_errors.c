@@ -84,7 +84,7 @@ Test(errors, unknown_continue_flag_bits_are_err_arg)
     post_recv(&buf, 1, tag, &r);
     atomic_int n = 0;
     REFUSED(MPI_ERR_ARG, MPIX_Continue(&r, cb_count, &n, 1 << 10, MPI_STATUS_IGNORE, cr));
-    REFUSED(MPI_ERR_ARG, MPIX_Continueall(1, &r, cb_count, &n, 1 << 6, MPI_STATUSES_IGNORE, cr));
+    REFUSED(MPI_ERR_ARG, MPIX_Continueall(1, &r, cb_count, &n, 1 << 7, MPI_STATUSES_IGNORE, cr));
     recv_still_ours(&r, tag, &buf);
     cr_assert_eq(atomic_load(&n), 0);
     MPI_Request_free(&cr);
