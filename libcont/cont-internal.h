@@ -393,6 +393,10 @@ static inline void cont_any_call_poll(void)
     if (cont_any_call())
         cont_any_call_step();
 }
+/* legacy.c: at MPI_Init, rank 0 says once when a program of an earlier
+ * revision runs OpenMP without the task hook's pause for yielding tasks. */
+void cont_legacy_notice(void);
+
 int cont_any_call_wait(MPI_Request *req, MPI_Status *status);
 int cont_any_call_waitall(int count, MPI_Request reqs[], MPI_Status statuses[]);
 int cont_any_call_waitany(int count, MPI_Request reqs[], int *index, MPI_Status *status);

@@ -59,6 +59,7 @@ static void lib_init(void)
                     level_name(cont_g.thread_level),
                     cont_cfg.progress_cpu != -2 ? " (CONT_PROGRESS_CPU has no effect)" : "");
     }
+    cont_legacy_notice();
     atomic_store_explicit(&cont_g.initialized, 1, memory_order_release);
     pthread_mutex_unlock(&init_mtx);
 }

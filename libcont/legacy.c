@@ -10,6 +10,8 @@
 #include "mpi-continue-legacy.h"
 
 #include <ctype.h>
+#include <dlfcn.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -92,14 +94,39 @@ static int legacy_init(const char *fn, MPI_Request *cont_req, MPI_Info info,
 /* The revision the program was compiled for (0: the current one or unknown). */
 static atomic_int announced;
 
+/* omp-glue's task hook (taskhook.h), when the program links it (libcont.pc
+ * puts -lompcont-hook first): found by name, so that libcont depends on no
+ * layer above it.  The flag values are taskhook.h's CONT_TH_FIBERS and
+ * CONT_TH_YIELD. */
+typedef int (*th_enable_fn)(size_t stack_size, int (*idle)(void), unsigned flags);
+enum { TH_FIBERS = 1u, TH_YIELD = 2u };
+static int yield_pause;   /* the hook took TH_YIELD (set before main) */
+
 /* Before main: lift libomp's task scheduling constraint, which libomp reads
- * at its first use (mpi-continue-legacy.h says why); the user's setting wins. */
+ * at its first use, and give poll tasks that yield a pause of their own
+ * (mpi-continue-legacy.h says why); the user's setting of the constraint
+ * wins. */
 int cont_legacy_announce(int revision)
 {
     int none = 0;
-    if (atomic_compare_exchange_strong(&announced, &none, revision))
+    if (atomic_compare_exchange_strong(&announced, &none, revision)) {
         setenv("KMP_TASK_STEALING_CONSTRAINT", "0", 0);
+        th_enable_fn enable;
+        *(void **)&enable = dlsym(RTLD_DEFAULT, "cont_th_enable");
+        yield_pause = enable && enable(0, NULL, TH_FIBERS | TH_YIELD) == 0;
+    }
     return MPI_SUCCESS;
+}
+
+void cont_legacy_notice(void)
+{
+    if (!atomic_load(&announced) || yield_pause || cont_g.rank != 0 || cont_cfg.verbose < 1 ||
+        !dlsym(RTLD_DEFAULT, "omp_get_max_threads"))
+        return;
+    fprintf(stderr, "libcont: continuations API revision %d with OpenMP but without the task "
+            "hook (link with `pkg-config --libs libcont`, which puts -lompcont-hook before "
+            "libomp): a poll task that yields can hold a task under it for good "
+            "(docs/api-revisions.md)\n", atomic_load(&announced));
 }
 
 /* ------------------------------------------------------------ the flag revisions */

@@ -186,6 +186,7 @@ struct fiber {
     cont_ctx_t *resumer;      /* where it goes when it suspends or ends */
     hook_task_t *task;
     int done;
+    int yielded;              /* it last left by a taskyield (CONT_TH_YIELD) */
     fiber_t *free_next;
 };
 
@@ -203,7 +204,7 @@ struct th_thread {
     th_thread_t *all_next;    /* every thread's state, for the statistics */
     /* statistics: written by this thread only (a load and a store), summed
      * by cont_th_get_stats */
-    atomic_ullong n_hooked, n_ended, n_suspended, n_in_place, n_stacks, n_bound;
+    atomic_ullong n_hooked, n_ended, n_suspended, n_in_place, n_stacks, n_bound, n_yielded;
     /* hooked tasks this thread created / whose counts it ended (no locked
      * instruction on the task path; the team barrier compares the sums) */
     atomic_ullong n_created, n_done;
@@ -214,6 +215,7 @@ struct th_thread {
 
 static atomic_int hook_on;
 static atomic_int fibers_on;        /* else every body runs in place (bindings only) */
+static atomic_int yield_on;         /* CONT_TH_YIELD */
 static int (*_Atomic idle_fns[2])(void);
 static size_t stack_size = 4u << 20;
 static atomic_uint arrived;         /* barrier arrivals in this region, all threads */
@@ -387,12 +389,20 @@ static int poll_thread(th_thread_t *me)
         }
     if (lf_empty(&me->ready))
         return n;
-    for (lf_node_t *x = lf_take_all_fifo(&me->ready), *nx; x; x = nx, n++) {
+    /* A body that yields again has made no progress that a waiting loop
+     * should count (it would never get to run other tasks); it is back in
+     * the ready stack for the next call, not this one. */
+    for (lf_node_t *x = lf_take_all_fifo(&me->ready), *nx; x; x = nx) {
         nx = x->next;
         fiber_t *f = (fiber_t *)x;
+        f->yielded = 0;
         run(me, f);
-        if (f->done)
+        if (f->done) {
             ended(me, f);
+            n++;
+        } else if (!f->yielded) {
+            n++;
+        }
     }
     return n;
 }
@@ -510,6 +520,8 @@ int cont_th_enable(size_t size, int (*idle_fn)(void), unsigned flags)
     }
     if (flags & CONT_TH_FIBERS)
         atomic_store(&fibers_on, 1);
+    if (flags & CONT_TH_YIELD)
+        atomic_store(&yield_on, 1);
     atomic_store(&hook_on, 1);
     return 0;
 }
@@ -543,6 +555,14 @@ void cont_th_unbind(void *h)
 
 enum { W_IDLE, W_ARMED, W_WOKEN };
 
+/* 1 if the body may leave its stack now: it runs on a fiber and nothing of
+ * libomp's is open on that stack (see taskhook.h). */
+static int may_suspend(const hook_task_t *t)
+{
+    return !t->in_place && t->fiber && !t->created && !t->open && !t->undeferred &&
+           !t->waiting;
+}
+
 int cont_th_prepare(cont_th_wait_t *w)
 {
     th_thread_t *me = tls;
@@ -551,7 +571,7 @@ int cont_th_prepare(cont_th_wait_t *w)
     atomic_init(&w->state, W_IDLE);
     if (!t)
         return 0;
-    if (t->in_place || !t->fiber || t->created || t->open || t->undeferred || t->waiting) {
+    if (!may_suspend(t)) {
         BUMP(me, n_in_place);
         return 0;
     }
@@ -580,6 +600,18 @@ void cont_th_suspend(cont_th_wait_t *w)
     cont_fiber_switch(&f->ctx, f->resumer);
 }
 
+/* CONT_TH_YIELD: the calling body leaves its stack, ready at once; only
+ * this thread pops its ready stack, and not before the switch below. */
+static void yield_body(th_thread_t *me, hook_task_t *t)
+{
+    fiber_t *f = t->fiber;
+    t->suspended = 1;
+    f->yielded = 1;
+    BUMP(me, n_yielded);
+    lf_push(&me->ready, &f->node);
+    cont_fiber_switch(&f->ctx, f->resumer);
+}
+
 int cont_th_poll(void)
 {
     th_thread_t *me = tls;
@@ -596,6 +628,7 @@ void cont_th_get_stats(cont_th_stats_t *s)
         s->in_place += atomic_load_explicit(&me->n_in_place, memory_order_relaxed);
         s->stacks += atomic_load_explicit(&me->n_stacks, memory_order_relaxed);
         s->bound += atomic_load_explicit(&me->n_bound, memory_order_relaxed);
+        s->yielded += atomic_load_explicit(&me->n_yielded, memory_order_relaxed);
     }
 }
 
@@ -699,6 +732,10 @@ EXPORT int32_t __kmpc_omp_taskyield(ident_t *l, int32_t gtid, int end_part)
 {
     th_thread_t *me = tls;
     hook_task_t *t = me ? me->cur : NULL;
+    if (t && atomic_load_explicit(&yield_on, memory_order_relaxed) && may_suspend(t)) {
+        yield_body(me, t);
+        return 0;
+    }
     if (t) {
         own_context(t);
         t->waiting++;

@@ -54,6 +54,16 @@
 
 /* cont_th_enable's flags */
 #define CONT_TH_FIBERS 1u   /* run bodies on fibers, so that a wait can suspend one */
+/* With CONT_TH_FIBERS: a taskyield in a hooked body that may suspend (see
+ * cont_th_prepare) suspends it, ready at once: its thread goes back to
+ * whatever started or resumed the body (a taskwait below it can end, other
+ * tasks run), and the body goes on at the thread's next scheduling point.
+ * Without it a yielding body stays on its thread's stack and the tasks the
+ * thread runs meanwhile sit on top of it: a task that polls in a taskyield
+ * loop until its sibling finishes, picked up inside that sibling's
+ * taskwait, would hold the sibling under it for good.  The earlier
+ * continuation APIs' poll tasks are such loops (mpi-continue-legacy.h). */
+#define CONT_TH_YIELD 2u
 
 /* Turn the hook on for tasks created from now on; each caller's flags add
  * up (fibers stay on once one asked).  stack_size: bytes per body's stack
@@ -99,6 +109,7 @@ CONT_TH_API int cont_th_poll(void);
 typedef struct {
     unsigned long long hooked;     /* task bodies run on a fiber */
     unsigned long long suspended;  /* waits that suspended a body */
+    unsigned long long yielded;    /* taskyields that suspended a body (CONT_TH_YIELD) */
     unsigned long long in_place;   /* waits in a hooked body that could not */
     unsigned long long stacks;     /* fiber stacks mapped */
     unsigned long long ended;      /* hooked bodies ended */

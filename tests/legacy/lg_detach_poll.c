@@ -6,13 +6,23 @@
  * both to MPI_Continueall (fulfilling its event itself when *flag says they
  * are already complete), a copy-in task that checks the received value, and
  * a solve task with nested tasks.  The callback counts in a thread-local
- * variable of the polling thread, as BT-MZ's does.
+ * variable of the polling thread, as BT-MZ's does.  Linked as
+ * `pkg-config --libs libcont` links it: the task hook first.
  *
- *   lg_detach_poll [-s steps] [-z zones]
+ *   lg_detach_poll [-s steps] [-z zones] [-n]
+ *
+ * -n (nested): the other threads start 0.3 s late, so the master thread runs
+ * the compute task and, with libomp's task scheduling constraint lifted,
+ * picks the poll task up inside the compute task's taskwait: without a pause
+ * of its own (the hook's CONT_TH_YIELD) the poll task, which loops until the
+ * compute task ends, holds it under it for good (BT-MZ hung so in 1 of 20
+ * runs at 2 ranks x 2 threads on 2 cores).  Checks that the poll task did
+ * start there and that its yields suspended it.
  *
  * Prints "detach-poll: OK (...)" on rank 0; checks every received value,
  * every zone's final value and the number of continuations. */
 #include "../mpi/mr_common.h"
+#include "taskhook.h"
 
 #include <omp.h>
 #include <unistd.h>
@@ -65,12 +75,16 @@ static int expected(int rank, int step, int zone) { return rank * 1000000 + step
 int main(int argc, char **argv)
 {
     int size = mr_init(&argc, &argv, 1);
-    int steps = 40, zones = 8;
-    for (int i = 1; i + 1 < argc; i += 2) {
-        if (!strcmp(argv[i], "-s"))
-            steps = atoi(argv[i + 1]);
-        else if (!strcmp(argv[i], "-z"))
-            zones = atoi(argv[i + 1]);
+    int steps = 40, zones = 8, nested = 0;
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "-n"))
+            nested = 1;
+        else if (!strcmp(argv[i], "-s") && i + 1 < argc)
+            steps = atoi(argv[++i]);
+        else if (!strcmp(argv[i], "-z") && i + 1 < argc)
+            zones = atoi(argv[++i]);
+        else
+            DIE("usage: lg_detach_poll [-s steps] [-z zones] [-n]");
     }
     if (zones < 1 || zones > MAX_ZONES || steps < 1)
         DIE("bad -s/-z");
@@ -79,14 +93,21 @@ int main(int argc, char **argv)
     static int outb[MAX_ZONES][4], inb[MAX_ZONES][4];
     static double u[MAX_ZONES];
     int threads = 0;
+    atomic_int compute_thread = -1, poll_nested = 0;
 
 #pragma omp parallel shared(threads)
+    {
+    if (nested && omp_get_thread_num() != 0)
+        usleep(300000);
 #pragma omp master
     {
         threads = omp_get_num_threads();
         volatile int do_progress = 1, in_compute = 0;
 #pragma omp task shared(do_progress, in_compute)
         {
+            /* started on the compute task's thread while it runs: inside it */
+            if (in_compute && atomic_load(&compute_thread) == omp_get_thread_num())
+                atomic_store(&poll_nested, 1);
             while (do_progress) {
                 poll_service();
                 if (in_compute) {
@@ -98,6 +119,7 @@ int main(int argc, char **argv)
         }
 #pragma omp task shared(do_progress, in_compute, outb, inb, u)
         {
+            atomic_store(&compute_thread, omp_get_thread_num());
             in_compute = 1;
             for (int s = 0; s < steps; s++) {
                 for (int z = 0; z < zones; z++) {
@@ -144,7 +166,16 @@ int main(int argc, char **argv)
          * (as BT-MZ does) so that the tasks never see a dead frame */
 #pragma omp taskwait
     }
+    }
 
+    cont_th_stats_t hs;
+    cont_th_get_stats(&hs);
+    if (nested) {
+        CHECK(atomic_load(&poll_nested), "-n: the poll task did not start inside the compute "
+              "task (the scenario was not reached)");
+        CHECK(hs.yielded > 0, "-n: no taskyield suspended the poll task (is the task hook "
+              "linked first?)");
+    }
     CHECK(threads > 1, "needs 2 threads or more (OMP_NUM_THREADS), got %d", threads);
     CHECK(atomic_load(&bad_values) == 0, "%d received values wrong", atomic_load(&bad_values));
     for (int z = 0; z < zones; z++)
@@ -160,7 +191,9 @@ int main(int argc, char **argv)
     int rc = mr_finish("detach-poll");
     if (mr_rank == 0 && rc == 0)
         printf("detach-poll: OK (%d ranks x %d threads, %d steps x %d zones, progress thread "
-               "%s)\n", size, threads, steps, zones, cont_has_progress_thread() ? "on" : "off");
+               "%s%s; rank 0: %llu yields paused)\n", size, threads, steps, zones,
+               cont_has_progress_thread() ? "on" : "off", nested ? ", nested poll task" : "",
+               hs.yielded);
     MPI_Finalize();
     return rc;
 }
