@@ -65,12 +65,21 @@
  *
  * Task scheduling (all these revisions): their codes poll from an OpenMP
  * task that yields (BT-MZ's mpi_poll_service).  Under libomp's task
- * scheduling constraint a yielding tied task may run only its own
- * descendants, so the polling thread runs no other task and, measured on 2
- * cores, BT-MZ class W at 2 ranks x 2 threads slowed from 1.8 s to
- * minutes.  Including this header therefore makes the program lift it
+ * scheduling constraint a thread inside a task may run only that task's
+ * descendants, so the polling thread runs no other task and a thread in a
+ * taskwait finds its deque's tail barred: measured on 2 cores, BT-MZ class
+ * W at 2 ranks x 2 threads did not finish in 120 s (1.8 s without the
+ * constraint).  Including this header therefore makes the program lift it
  * (KMP_TASK_STEALING_CONSTRAINT=0, set by a constructor before main,
  * unless the environment sets it), as contrun and libcont's TAMPI do.
+ * Lifted, a thread in the compute task's taskwait may pick the poll task up
+ * (when no other thread did first), and that task loops until the compute
+ * task below it ends: a hang (1 of 20 BT-MZ runs at 2 x 2).  The same
+ * constructor therefore turns on omp-glue's task hook with its pause for
+ * yielding tasks (taskhook.h, CONT_TH_YIELD: a yielding poll task leaves
+ * its thread's stack), when the program links it before libomp, as
+ * `pkg-config --libs libcont` does; MPI_Init says so on rank 0 when an
+ * OpenMP program runs without it.
  *
  * Where libcont differs from its source on purpose (their bugs): count 0
  * with a flag revision completes (flag = 1) instead of leaving the CR
