@@ -102,7 +102,8 @@ int main(int argc, char **argv)
 #pragma omp master
     {
         threads = omp_get_num_threads();
-        volatile int do_progress = 1, in_compute = 0;
+        /* BT-MZ's are volatile ints; atomics here, so that TSan sees no race */
+        atomic_int do_progress = 1, in_compute = 0;
 #pragma omp task shared(do_progress, in_compute)
         {
             /* started on the compute task's thread while it runs: inside it */
