@@ -30,8 +30,8 @@ static void lib_init(void)
     PMPI_Query_thread(&cont_g.thread_level);
     cont_g.told_level = cont_g.thread_level;   /* MPI_Init[_thread] may say less */
     if (cont_config_load()) {
-        fprintf(stderr, "libcont: rank %d: invalid CONT_* configuration, aborting (see README.md, "
-                "\"Environment variables\")\n", cont_g.rank);
+        fprintf(stderr, "libcont: rank %d: invalid CONT_* configuration, aborting (see "
+                "docs/reference-config.md)\n", cont_g.rank);
         PMPI_Abort(MPI_COMM_WORLD, 2);
     }
     if (cont_reqmap_init()) {

@@ -36,7 +36,7 @@
  * and changes nothing.
  *
  * Environment variables (all read and validated at MPI_Init; an unknown
- * CONT_* variable or a bad value is an error): see README.md.
+ * CONT_* variable or a bad value is an error): see docs/reference-config.md.
  *
  * Revisions.  The proposal's API changed several times since 2020, and codes
  * written for it use the revision of their day.  -DLIBCONT_CONTINUE_API=N

@@ -1,4 +1,4 @@
-/* The model behind config-oracle.h, written from the README's table of
+/* The model behind config-oracle.h, written from docs/reference-config.md's table of
  * environment variables, not from libcont's code. */
 #include "config-oracle.h"
 

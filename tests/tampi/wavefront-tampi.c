@@ -119,7 +119,7 @@ int main(int argc, char **argv)
     /* --glue: TAMPI stays off (no task hook), as in a program without it;
      * with the hook on, a one-thread team that waits at its barrier for
      * tasks depending on detach-clause tasks fulfilled by another thread
-     * hangs (README, known limitations) */
+     * hangs (docs/guide-tampi.md, known limitation) */
     if (glue)
         TAMPI_Property_set(TAMPI_PROPERTY_AUTO_INIT, 0);
     MPI_Init_thread(&argc, &argv, required, &provided);
