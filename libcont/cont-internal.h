@@ -193,9 +193,11 @@ void cont_crtable_fini(void);
 /* Make a CR (MPIX_Continue_init's work once its arguments are checked):
  * inactive, with the given POLL_ONLY and max_poll.  Raises errors as fn. */
 int cont_cr_create(const char *fn, int poll_only, int max_poll, cr_t **out);
-/* The process's CR of MPIX_CONT_FORGET continuations (made on first use;
+/* The process's CR of MPIX_CONT_FORGET continuations, app_threads: the one
+ * whose callbacks run only in application threads (MPICH's revision, 202411)
+ * (made on first use;
  * active, never completes, never tested by the application). */
-cr_t *cont_forget_cr(void);
+cr_t *cont_forget_cr(int app_threads);
 /* Find the live CR of handle h, or raise MPI_ERR_REQUEST naming fn/what. */
 int cont_cr_lookup_or_error(MPI_Request h, const char *fn, const char *what, cr_t **out);
 void cont_cr_complete_to_parent(cr_t *cr);
@@ -263,7 +265,9 @@ static inline int cont_invoke(int kind, MPIX_Continue_cb_function *cb, int rc, v
 
 /* Registration options beyond the public flags (legacy.c). */
 enum {
-    CONT_REG_NULL_UNTOUCHED = 1 << 0   /* leave the statuses of MPI_REQUEST_NULL entries alone */
+    CONT_REG_NULL_UNTOUCHED = 1 << 0,  /* leave the statuses of MPI_REQUEST_NULL entries alone */
+    CONT_REG_APP_THREADS = 1 << 1      /* MPIX_CONT_FORGET: the hidden CR whose callbacks run
+                                          only in application threads (202411) */
 };
 /* MPIX_Continueall's argument checks (count, array, callback, statuses);
  * MPI_SUCCESS or the error raised. */

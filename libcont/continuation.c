@@ -243,7 +243,7 @@ int cont_register_as(const char *fn, int count, MPI_Request reqs[],
                           (unsigned)(flags & ~CONT_ALL_FLAGS));
     cr_t *cr;
     if (flags & MPIX_CONT_FORGET) {
-        if (!(cr = cont_forget_cr()))
+        if (!(cr = cont_forget_cr(options & CONT_REG_APP_THREADS)))
             return cont_error(MPI_ERR_OTHER, "%s: out of memory", fn);
     } else if ((rc = cont_cr_lookup_or_error(cont_req, fn, "cont_req", &cr))) {
         return rc;

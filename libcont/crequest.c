@@ -76,14 +76,16 @@ int MPIX_Continue_init(int flags, int max_poll, MPI_Info info, MPI_Request *cont
     return rc;
 }
 
-/* MPIX_CONT_FORGET continuations belong to this CR: active for good, never
- * complete while any is pending, invisible to the application (its handle is
- * never given out).  Made on first use; the losers of a race free theirs. */
-static _Atomic(cr_t *) forget_cr;
+/* MPIX_CONT_FORGET continuations belong to one of these CRs: active for
+ * good, never complete while any is pending, invisible to the application
+ * (their handles are never given out); [1] runs its callbacks only in
+ * application threads.  Made on first use; the losers of a race free theirs. */
+static _Atomic(cr_t *) forget_cr[2];
 
-cr_t *cont_forget_cr(void)
+cr_t *cont_forget_cr(int app_threads)
 {
-    cr_t *cr = atomic_load_explicit(&forget_cr, memory_order_acquire);
+    _Atomic(cr_t *) *slot = &forget_cr[app_threads ? 1 : 0];
+    cr_t *cr = atomic_load_explicit(slot, memory_order_acquire);
     if (cr)
         return cr;
     cr_t *mine;
@@ -91,9 +93,10 @@ cr_t *cont_forget_cr(void)
         return NULL;
     mine->always_active = 1;
     mine->forget = 1;
+    mine->app_threads = (uint8_t)(app_threads != 0);
     atomic_store(&mine->state, CR_ACTIVE);
     cr_t *none = NULL;
-    if (atomic_compare_exchange_strong(&forget_cr, &none, mine))
+    if (atomic_compare_exchange_strong(slot, &none, mine))
         return mine;
     cont_crtable_release(mine->handle);
     cont_cr_unref(mine);

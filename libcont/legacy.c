@@ -392,12 +392,33 @@ int cont_v202206_continueall(int count, MPI_Request requests[], cont_vrc_cb_func
 /* ------------------------------------------------------------ 202411 (MPICH PR 7164) */
 
 /* Exported for mpi-continue.h's 202411 names (declared there). */
+int cont_v202411_continue_init(int flags, int max_poll, MPI_Info info, MPI_Request *cont_req);
 int cont_v202411_continue(MPI_Request *op_request, MPIX_Continue_cb_function *cb,
                           void *cb_data, int flags, MPI_Status *status,
                           MPI_Request cont_request);
 int cont_v202411_continueall(int count, MPI_Request op_requests[],
                              MPIX_Continue_cb_function *cb, void *cb_data, int flags,
                              MPI_Status statuses[], MPI_Request cont_request);
+
+/* MPICH has no progress thread of its own: its continuations run inside the
+ * MPI calls of application threads (the progress of any call, on any
+ * request), and codes written for it count completions in thread-local
+ * state of the thread that polls (JiakunYan/mpi_continue_example's parcel
+ * benchmark hung when libcont's progress thread ran two callbacks).  So its
+ * CRs, and its MPIX_CONT_FORGET continuations, run callbacks only there, as
+ * the earlier revisions' do; libcont's progress thread still completes the
+ * operations. */
+int cont_v202411_continue_init(int flags, int max_poll, MPI_Info info, MPI_Request *cont_req)
+{
+    int rc = MPIX_Continue_init(flags, max_poll, info, cont_req);
+    if (rc != MPI_SUCCESS)
+        return rc;
+    cr_t *cr = cont_crtable_lookup(*cont_req);   /* just made: no one else has it */
+    if (cr)
+        cr->app_threads = 1;
+    atomic_store(&cont_g.any_call_progress, 1);
+    return MPI_SUCCESS;
+}
 
 /* A NULL cont_request is MPIX_CONT_FORGET; the callback always runs (with
  * the first error as rc) and its return value is ignored. */
@@ -407,9 +428,11 @@ int cont_v202411_continueall(int count, MPI_Request op_requests[],
 {
     if (cont_request == MPI_REQUEST_NULL)
         flags |= MPIX_CONT_FORGET;
+    if (flags & MPIX_CONT_FORGET)
+        atomic_store(&cont_g.any_call_progress, 1);
     return cont_register_as("MPIX_Continueall", count, op_requests, cb, CONT_CB_RC_IGNORED,
-                            cb_data, flags | MPIX_CONT_INVOKE_FAILED, 0, statuses,
-                            cont_request);
+                            cb_data, flags | MPIX_CONT_INVOKE_FAILED, CONT_REG_APP_THREADS,
+                            statuses, cont_request);
 }
 
 int cont_v202411_continue(MPI_Request *op_request, MPIX_Continue_cb_function *cb,
@@ -422,6 +445,9 @@ int cont_v202411_continue(MPI_Request *op_request, MPIX_Continue_cb_function *cb
     }
     if (cont_request == MPI_REQUEST_NULL)
         flags |= MPIX_CONT_FORGET;
+    if (flags & MPIX_CONT_FORGET)
+        atomic_store(&cont_g.any_call_progress, 1);
     return cont_register_as("MPIX_Continue", 1, op_request, cb, CONT_CB_RC_IGNORED, cb_data,
-                            flags | MPIX_CONT_INVOKE_FAILED, 0, status, cont_request);
+                            flags | MPIX_CONT_INVOKE_FAILED, CONT_REG_APP_THREADS, status,
+                            cont_request);
 }

@@ -61,7 +61,8 @@
  *                                                 (ffe13411cf .. dcb9df5c45)
  *   202411  MPICH's pending implementation (pmodels/mpich PR 7164, fb6a5c4a5f):
  *           cont_request may be MPI_REQUEST_NULL, the callback's return value
- *           is ignored, MPIX_CONT_IMMEDIATE; no MPIX_Continue_get_failed
+ *           is ignored, MPIX_CONT_IMMEDIATE; no MPIX_Continue_get_failed;
+ *           callbacks only in application threads' MPI calls
  * libcont's own extensions (cont_*) are declared in every revision.
  */
 #ifndef MPI_CONTINUE_H
@@ -238,13 +239,21 @@ int MPIX_Continueall(int count, MPI_Request op_requests[],
 int MPIX_Continue_get_failed(MPI_Request cont_req, int *count, void **cb_data);
 #else
 /* MPICH's implementation: a NULL cont_request means MPIX_CONT_FORGET, and
- * the callback's return value is ignored (never a failed continuation). */
+ * the callback's return value is ignored (never a failed continuation).
+ * MPICH has no progress thread: callbacks run only inside MPI calls of
+ * application threads (MPI_Test*, MPI_Wait*, MPI_Start*,
+ * MPI_Request_get_status on any request), FORGET ones included; libcont's
+ * progress thread completes the operations and leaves the callbacks to
+ * those calls (see mpi-continue-legacy.h, which the earlier revisions share
+ * this with). */
+int cont_v202411_continue_init(int flags, int max_poll, MPI_Info info, MPI_Request *cont_req);
 int cont_v202411_continue(MPI_Request *op_request, MPIX_Continue_cb_function *cb,
                           void *cb_data, int flags, MPI_Status *status,
                           MPI_Request cont_request);
 int cont_v202411_continueall(int count, MPI_Request op_requests[],
                              MPIX_Continue_cb_function *cb, void *cb_data, int flags,
                              MPI_Status statuses[], MPI_Request cont_request);
+#define MPIX_Continue_init cont_v202411_continue_init
 #define MPIX_Continue cont_v202411_continue
 #define MPIX_Continueall cont_v202411_continueall
 #endif

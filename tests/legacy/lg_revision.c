@@ -17,7 +17,8 @@
 #define VOID_CB (REV <= 202009)                   /* void (*)(void *) */
 #define STATUS_CB (REV >= 202010 && REV <= 202110) /* void (*)(MPI_Status *, void *) */
 #define ALWAYS_ACTIVE (REV < 202206)              /* CR complete and active from the start */
-#define APP_THREADS (REV < 202211)                /* callbacks only in application threads */
+#define APP_THREADS (REV < 202211 || REV == 202411) /* callbacks only in application threads */
+#define LIFTS_TSC (REV < 202211)                  /* mpi-continue-legacy.h's constructor */
 #define HAS_INFO_KEYS (REV == 202012 || REV == 202110 || REV == 202206)
 #define LATER (REV == 202110 || REV == 202206)    /* complete operations run later */
 
@@ -626,6 +627,8 @@ static void rule_mpich_flags(void)
         mr_pause(&n);
     }
     T(atomic_load(&p.runs) == 1, "a FORGET continuation runs once (%d)", atomic_load(&p.runs));
+    T(atomic_load(&p.off_main) == 0 || !APP_THREADS,
+      "a FORGET continuation ran in a thread that made no MPI call");
     MPI_OK(MPI_Request_free(&cr));   /* completed, so inactive: a fresh one */
     cr = new_cr();
     probe_t q = {0};
@@ -704,7 +707,7 @@ int main(int argc, char **argv)
     main_thread = pthread_self();
     int size = mr_init(&argc, &argv, 0);
     MPI_Comm_set_errhandler(MPI_COMM_WORLD, MPI_ERRORS_RETURN);
-#if APP_THREADS
+#if LIFTS_TSC
     const char *want = getenv("LG_EXPECT_TSC"), *tsc = getenv("KMP_TASK_STEALING_CONSTRAINT");
     T(tsc && !strcmp(tsc, want ? want : "0"),
       "KMP_TASK_STEALING_CONSTRAINT is \"%s\", expected \"%s\"", tsc ? tsc : "(unset)",
