@@ -227,7 +227,9 @@ static int later_register(const char *fn, int count, MPI_Request reqs[],
             flags |= MPIX_CONT_DEFER_COMPLETE;
             break;
         }
-    return cont_register_as(fn, count, reqs, cb, kind, cb_data, flags, 0, statuses, cont_req);
+    /* app threads: the CR's callbacks, and MPICH's MPIX_CONT_FORGET ones (202206) */
+    return cont_register_as(fn, count, reqs, cb, kind, cb_data, flags, CONT_REG_APP_THREADS,
+                            statuses, cont_req);
 }
 
 #define AS_RC(cb) ((MPIX_Continue_cb_function *)(void (*)(void))(cb))
