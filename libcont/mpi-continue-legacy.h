@@ -61,7 +61,8 @@
  *   run later, as in 202110; the 202110 info keys still apply.  Flags:
  *   MPIX_CONT_REQBUF_VOLATILE and MPIX_CONT_PERSISTENT (accepted; no effect),
  *   MPIX_CONT_POLL_ONLY (MPIX_Continue_init), and MPICH's MPIX_CONT_IMMEDIATE
- *   and MPIX_CONT_FORGET (see mpi-continue.h).
+ *   and MPIX_CONT_FORGET (see mpi-continue.h; FORGET callbacks too run only
+ *   in application threads, as the CRs' do).
  *
  * Task scheduling (all these revisions): their codes poll from an OpenMP
  * task that yields (BT-MZ's mpi_poll_service).  Under libomp's task
