@@ -64,6 +64,21 @@
  * taskwait, would hold the sibling under it for good.  The earlier
  * continuation APIs' poll tasks are such loops (mpi-continue-legacy.h). */
 #define CONT_TH_YIELD 2u
+/* A team of one thread completes its detached tasks on its own thread.
+ * libomp 19 aborts now and then (kmp_tasking.cpp: "children >= 0",
+ * "task_team != NULL") when a thread outside a one-thread team fulfils a
+ * detach event of that team (its out-of-order proxy completion).  With
+ * CONT_TH_HOME every task with a detach clause created in a one-thread team
+ * is hooked (no fiber: its body runs as before) and omp_fulfill_event is
+ * interposed: a fulfilment from another thread (libcont's progress thread,
+ * a poller, a user thread) is handed to the team's thread, which fulfils
+ * the event at its next task scheduling point; the team's waits (taskwait,
+ * taskgroup end, barriers, the region's end, a reduction's end) run there
+ * until the tasks they wait for are complete, calling the idle functions
+ * (e.g. to drive MPI progress themselves) meanwhile.  Teams of two or more
+ * threads are left alone.  omp-glue turns it on for every program that has
+ * the hook linked. */
+#define CONT_TH_HOME 4u
 
 /* Turn the hook on for tasks created from now on; each caller's flags add
  * up (fibers stay on once one asked).  stack_size: bytes per body's stack
@@ -114,6 +129,11 @@ typedef struct {
     unsigned long long stacks;     /* fiber stacks mapped */
     unsigned long long ended;      /* hooked bodies ended */
     unsigned long long bound;      /* tasks whose completion was bound to operations */
+    unsigned long long home_tasks; /* detach-clause tasks of one-thread teams (CONT_TH_HOME) */
+    unsigned long long handed;     /* their fulfilments from other threads, handed home */
+    unsigned long long stranded;   /* of those, fulfilled by the other thread after all: the
+                                      team's thread waited inside libomp (taskwait depend,
+                                      an undeferred task's dependences) */
 } cont_th_stats_t;
 CONT_TH_API void cont_th_get_stats(cont_th_stats_t *s);
 

@@ -2,8 +2,9 @@
 # halo3d-check.sh NP VARIANT [ARGS...]: run ../samples/halo3d-offload-host
 # (x86_64 host offload) on NP ranks with --check, once with OMP_NUM_THREADS=1
 # and once with 2; fail unless both exit 0 and report the check OK.
-# libomp 19 aborts now and then on its own assertions with one thread; see
-# ../libomp-retry.sh, which runs such a run once more.
+# libomp 19 aborts now and then on kmp_tasking.cpp(4368) when a host task
+# depends on a target nowait task in a one-thread team; ../libomp-retry.sh
+# runs such a run once more (and only such a run).
 np=$1 variant=$2
 shift 2
 prog=../samples/halo3d-offload-host
