@@ -472,7 +472,8 @@ static void wake_home(th_thread_t *home);
 static int32_t trampoline(int32_t gtid, void *task)
 {
     hook_task_t *t = area(task);
-    if (!t->home_event)   /* (whose events lead back to it through part_id) */
+    if (!t->own_event)   /* (a detach clause's event leads back to its task through
+                            part_id, whichever thread fulfils it) */
         ((ktask_t *)task)->part_id = 0;
     th_thread_t *me = self();
     poll_thread(me);   /* bodies that can go on first: they are older work */

@@ -38,7 +38,9 @@
  *
  * Off (one load per task creation) until cont_th_enable(); contrun enables
  * it (with fibers) at MPI_Init when blocking MPI in tasks is task-aware, the
- * TAMPI layer (without) for its bindings.
+ * TAMPI layer (without) for its bindings; omp-glue turns on CONT_TH_HOME
+ * alone (below: only one-thread teams' detach-clause tasks are hooked) in
+ * every program that links the hook.
  *
  * Built as its own shared library, libompcont-hook (one copy per process,
  * whoever enables it): it must come before libomp in the symbol search

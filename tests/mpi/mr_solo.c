@@ -25,8 +25,8 @@ static int size, left, right, rounds = 60;
  * order, after the task that gave it returned (the events of tasks that
  * stay detached). */
 #define QMAX 4096
-static omp_event_handle_t queue[QMAX];
-static atomic_int q_in, q_out, q_stop;
+static atomic_uintptr_t queue[QMAX];   /* 0: not given yet (an event is never 0) */
+static atomic_int q_in, q_stop;
 static atomic_long fulfilled_by_me;
 
 static void give(omp_event_handle_t ev)
@@ -34,21 +34,21 @@ static void give(omp_event_handle_t ev)
     int i = atomic_fetch_add(&q_in, 1);
     if (i >= QMAX)
         DIE("fulfiller queue full");
-    queue[i] = ev;
+    atomic_store_explicit(&queue[i], (uintptr_t)ev, memory_order_release);
 }
 
 static void *fulfiller(void *arg)
 {
     (void)arg;
     int n = 0;
-    for (;;) {
-        int i = atomic_load(&q_out);
-        if (i < atomic_load(&q_in)) {
+    for (int i = 0;;) {
+        uintptr_t ev = i < QMAX ? atomic_load_explicit(&queue[i], memory_order_acquire) : 0;
+        if (ev) {
             struct timespec ts = {0, 200000};   /* let the body return first (not a check) */
             nanosleep(&ts, NULL);
-            omp_fulfill_event(queue[i]);
+            omp_fulfill_event((omp_event_handle_t)ev);
             atomic_fetch_add(&fulfilled_by_me, 1);
-            atomic_store(&q_out, i + 1);
+            i++;
             n = 0;
         } else if (atomic_load(&q_stop)) {
             return NULL;

@@ -10,11 +10,12 @@
  * that released a task early gives a wrong result (or a deadlock), which
  * the bit-for-bit comparison with a serial sweep on rank 0 catches.
  *
- *   wavefront-tampi [--glue] ROWS COLS BLOCK STEPS
+ *   wavefront-tampi [--glue | --glue-hooked] ROWS COLS BLOCK STEPS
  * prints "wavefront-tampi: OK ..." (exit 0) or FAIL (exit 1), and the
  * updates per second.  --glue: the same solver written with omp-glue's
  * detached tasks instead (detach(ev) + ompc_irecv / ompc_isend), for the
- * benchmarks' side-by-side. */
+ * benchmarks' side-by-side; --glue-hooked: that with the TAMPI layer on
+ * too (every task hooked). */
 #include "../wavefront-common.h"
 
 #include <TAMPI.h>
@@ -114,13 +115,17 @@ int main(int argc, char **argv)
 {
     int required = MPI_THREAD_MULTIPLE, provided;
     int a = 1;
+    int hooked = 0;
     if (argc > 1 && !strcmp(argv[1], "--glue"))
         glue = 1, a = 2;
-    /* --glue: TAMPI stays off (no task hook), as in a program without it;
-     * with the hook on, a one-thread team that waits at its barrier for
-     * tasks depending on detach-clause tasks fulfilled by another thread
-     * hangs (docs/guide-tampi.md, known limitation) */
-    if (glue)
+    if (argc > 1 && !strcmp(argv[1], "--glue-hooked"))
+        glue = hooked = 1, a = 2;
+    /* --glue: TAMPI stays off (the task hook only completes one-thread
+     * teams' detached tasks at home), as in a program without TAMPI;
+     * --glue-hooked: on (every task hooked), as in a program that mixes
+     * both: one-thread teams then hung at their barrier before detach-clause
+     * tasks were completed at home too */
+    if (glue && !hooked)
         TAMPI_Property_set(TAMPI_PROPERTY_AUTO_INIT, 0);
     MPI_Init_thread(&argc, &argv, required, &provided);
     if (provided != required) {
