@@ -6,19 +6,23 @@
 run="${srcdir:-.}/run-mpi.sh"
 args="256 256 16 10"
 fail=0
+# check LABEL NP THREADS CALLS [WRAPPER] PROGRAM [OPTION]: one run, which must
+# print the OK line for CALLS ("TAMPI 3", "omp-glue") at NP x THREADS.
+check() {
+    label=$1 np=$2 threads=$3 calls=$4
+    shift 4
+    out=$(OMP_NUM_THREADS=$threads "$run" "$np" "$@" $args 2>&1)
+    rc=$?
+    printf '%s: %s\n' "$label" "$out"
+    [ $rc -eq 0 ] && printf '%s\n' "$out" | grep -q \
+        "^wavefront-tampi: OK: $calls calls, $np ranks x $threads threads, .* 0 cells differ" ||
+        { echo "FAIL: $calls, $label, $np ranks x $threads threads: exit $rc"; fail=1; }
+}
 for api in 3 4; do
-    for launch in linked contrun; do
-        wrap=
-        [ $launch = contrun ] && wrap=../contrun/contrun
-        for np in 1 2 4; do
-            for threads in 1 2 4; do
-                out=$(OMP_NUM_THREADS=$threads "$run" $np $wrap ./tampi_wavefront$api $args 2>&1)
-                rc=$?
-                printf '%s: %s\n' "$launch" "$out"
-                [ $rc -eq 0 ] && printf '%s\n' "$out" | grep -q \
-                    "^wavefront-tampi: OK: TAMPI $api calls, $np ranks x $threads threads, .* 0 cells differ" ||
-                    { echo "FAIL: TAMPI $api, $launch, $np ranks x $threads threads: exit $rc"; fail=1; }
-            done
+    for np in 1 2 4; do
+        for threads in 1 2 4; do
+            check linked $np $threads "TAMPI $api" ./tampi_wavefront$api
+            check contrun $np $threads "TAMPI $api" ../contrun/contrun ./tampi_wavefront$api
         done
     done
 done
@@ -28,12 +32,7 @@ done
 # hooked: one-thread teams hung at their barrier before)
 for mode in --glue --glue-hooked; do
     for threads in 1 2; do
-        out=$(OMP_NUM_THREADS=$threads "$run" 2 ./tampi_wavefront4 $mode $args 2>&1)
-        rc=$?
-        printf '%s: %s\n' "$mode" "$out"
-        [ $rc -eq 0 ] && printf '%s\n' "$out" | grep -q \
-            "^wavefront-tampi: OK: omp-glue calls, 2 ranks x $threads threads, .* 0 cells differ" ||
-            { echo "FAIL: omp-glue variant $mode, 2 ranks x $threads threads: exit $rc"; fail=1; }
+        check "$mode" 2 $threads omp-glue ./tampi_wavefront4 $mode
     done
 done
 exit $fail
