@@ -216,8 +216,8 @@ struct th_thread {
     lf_stack_t ready;         /* woken bodies, pushed by any thread */
     lf_stack_t finished;      /* ended bodies whose last bound operation completed */
     lf_stack_t fulfils;       /* home_event tasks whose events other threads fulfilled */
-    atomic_int in_libomp;     /* in a libomp wait the hook cannot run (see fulfil_event) */
-    atomic_int in_queue;      /* in run_queued's taskwait (a one-thread team) */
+    atomic_int in_libomp;     /* in a libomp wait the hook cannot run (see omp_fulfill_event) */
+    atomic_int in_queue;      /* in run_queued's taskgroup end (a one-thread team) */
     atomic_uint wake;         /* run_queued's sentinel sleeps on it */
     int solo;                 /* this thread's outermost team has one thread */
     hook_task_t *cur;         /* the hooked body running here; NULL: implicit task */
