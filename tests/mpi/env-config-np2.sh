@@ -30,7 +30,12 @@ run() {
         sh -c 'exec "$0" "$@" 2>"'"$tmp"'/err.${PMI_RANK:-x}"' ./mr_ring -l 50 -r 1 "$@" \
         >"$tmp/out" 2>"$tmp/mpiexec.err"
     rc=$?
-    cat "$tmp"/err.* "$tmp/mpiexec.err" >>"$tmp/out" 2>/dev/null
+    # a newline after each rank's file: a rank killed by another's abort
+    # may have written half a line, which must not run into the next file's
+    # first line (seen once in an ASan CI run)
+    for f in "$tmp"/err.* "$tmp/mpiexec.err"; do
+        [ -f "$f" ] && { cat "$f"; echo; }
+    done >>"$tmp/out"
 }
 
 bad() {
